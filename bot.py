@@ -1,0 +1,124 @@
+"""The ward's Lifelong Learning Week assistant: wiring and the command line.
+
+    python bot.py                   Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat
+    python bot.py run [--now T]     Telegram (polling)
+    python bot.py console [...]     the terminal chat
+    python bot.py check-content [FILE]
+
+settings -> content -> storage -> assistant (handlers) -> channel.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from content.loader import ContentError, load_week
+from core.clock import Clock
+from handlers.router import Assistant
+from settings import Settings
+from storage.db import Storage
+
+log = logging.getLogger("bot")
+
+
+def _parse_now(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {value!r} (e.g. 2023-10-03T08:00:00+07:00)")
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError("--now needs a UTC offset, e.g. 2023-10-03T08:00:00+07:00")
+    return when
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run on Telegram (polling)")
+    run.add_argument("--now", type=_parse_now, help="start the bot's clock at this time (rehearsal)")
+    console = sub.add_parser("console", help="chat in the terminal")
+    console.add_argument("--json", action="store_true", help="one JSON object per bot message on stdout")
+    console.add_argument("--user", default="1", help="resident id in the terminal chat (default 1)")
+    console.add_argument("--name", default=None, help="resident's name")
+    console.add_argument("--lang", choices=["vi", "en"], default="vi")
+    console.add_argument("--now", type=_parse_now, help="start the bot's clock at this time (rehearsal)")
+    check = sub.add_parser("check-content", help="validate a week file")
+    check.add_argument("file", nargs="?", type=Path, default=None)
+    return parser.parse_args(argv)
+
+
+def check_content(path: Path) -> int:
+    try:
+        week = load_week(path)
+    except ContentError as exc:
+        print(f"{exc.path}: {len(exc.errors)} error(s)", file=sys.stderr)
+        for line in exc.errors:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"{path}: OK — {week.event.name.vi}, {len(week.days)} days, {len(week.faq)} FAQ entries")
+    return 0
+
+
+async def build_assistant(settings: Settings, now: datetime | None) -> Assistant:
+    week = load_week(settings.content_file)
+    storage = Storage(settings.database_url)
+    await storage.start()
+    return Assistant(week, storage, Clock(now), settings.admins, settings.max_message_chars)
+
+
+async def run_console(settings: Settings, args: argparse.Namespace) -> None:
+    from channels.console import ConsoleChannel
+
+    assistant = await build_assistant(settings, args.now)
+    try:
+        channel = ConsoleChannel(assistant, user=args.user, name=args.name, lang=args.lang, json_mode=args.json)
+        await channel.run()
+    finally:
+        await assistant.storage.close()
+
+
+async def run_telegram(settings: Settings, now: datetime | None) -> None:
+    from channels.telegram import TelegramChannel
+
+    assistant = await build_assistant(settings, now)
+    try:
+        channel = TelegramChannel(assistant, settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url)
+        await channel.run_until_stopped()
+    finally:
+        await assistant.storage.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "check-content":
+        return check_content(args.file or settings.content_file)
+    try:
+        if args.command == "run" or (args.command is None and settings.telegram_bot_token):
+            if not settings.telegram_bot_token:
+                print("TELEGRAM_BOT_TOKEN is not set: see README.md, 'Connect Telegram'.", file=sys.stderr)
+                return 2
+            asyncio.run(run_telegram(settings, getattr(args, "now", None)))
+        else:
+            if args.command is None:
+                print("No TELEGRAM_BOT_TOKEN configured: opening the terminal chat. "
+                      "To connect Telegram, put TELEGRAM_BOT_TOKEN in .env (see README.md).", file=sys.stderr)
+                args = parse_args(["console"])
+            asyncio.run(run_console(settings, args))
+    except ContentError as exc:
+        print(f"The bot cannot start: the week file has errors.\n{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

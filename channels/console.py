@@ -1,0 +1,101 @@
+"""The terminal chat: one message per input line, for rehearsals, demos and tests.
+
+With --json every message the bot sends is one JSON object on its own line of standard
+output: {"input": N, "topic": ..., "text": ..., "buttons": [...], "files": [...]}, where N is
+the input line it answers (0 for a message the bot sends on its own).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import threading
+from typing import TextIO
+
+from core.text import tokens
+from handlers.router import Assistant
+from handlers.types import Button, Incoming, Reply
+
+log = logging.getLogger(__name__)
+CHANNEL = "console"
+
+
+class ConsoleChannel:
+    def __init__(self, assistant: Assistant, *, user: str = "1", name: str | None = None, lang: str = "vi",
+                 json_mode: bool = False, out: TextIO = sys.stdout) -> None:
+        self.assistant = assistant
+        self.user = user
+        self.name = name
+        self.lang = lang
+        self.json_mode = json_mode
+        self.out = out
+        self._buttons: list[Button] = []
+        self._lock = asyncio.Lock()  # one message printed at a time, whole
+
+    async def send(self, user_id: str, replies: list[Reply], input_no: int = 0) -> None:
+        """Print replies; also how scheduled messages reach the terminal (input 0)."""
+        if user_id != self.user:
+            return
+        async with self._lock:
+            for reply in replies:
+                self._print(reply, input_no)
+            if replies and replies[-1].buttons:
+                self._buttons = replies[-1].buttons
+
+    async def handle_line(self, line: str, input_no: int) -> None:
+        msg = Incoming(CHANNEL, self.user, self.name, self.lang, message_id=str(input_no),
+                       **self._press_or_type(line))
+        try:
+            replies = await self.assistant.handle(msg)
+        except Exception:
+            log.exception("failed to handle input line %d", input_no)
+            replies = [self.assistant.error_reply(self.lang)]
+        await self.send(self.user, replies, input_no)
+
+    def _press_or_type(self, line: str) -> dict:
+        """Typing a shown button's number or label presses it."""
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
+            return {"payload": self._buttons[int(text) - 1].payload}
+        key = tokens(text)
+        for button in self._buttons:
+            if key and tokens(button.label) == key:
+                return {"payload": button.payload}
+        return {"text": line}
+
+    def _print(self, reply: Reply, input_no: int) -> None:
+        text = reply.plain_text()
+        if self.json_mode:
+            record = {"input": input_no, "topic": reply.topic, "text": text,
+                      "buttons": [b.label for b in reply.buttons], "files": [str(f) for f in reply.files]}
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            self.out.write(f"\n🤖 {text}\n")
+            if reply.buttons:
+                self.out.write("   " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)) + "\n")
+            for path in reply.files:
+                self.out.write(f"   📎 {path}\n")
+        self.out.flush()
+
+    async def run(self, stdin: TextIO = sys.stdin) -> None:
+        """Read lines until end of input, answering each in order."""
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        # A thread, not loop.connect_read_pipe: standard input may be a regular file.
+        threading.Thread(target=_read_lines, args=(stdin, loop, lines), daemon=True).start()
+        interactive = stdin.isatty() and not self.json_mode
+        if interactive:
+            print("Gõ tin nhắn rồi Enter; số hoặc tên nút để bấm nút; Ctrl+D để thoát.", file=sys.stderr)
+        input_no = 0
+        while (line := await lines.get()) is not None:
+            input_no += 1
+            await self.handle_line(line.rstrip("\r\n"), input_no)
+
+
+def _read_lines(stdin: TextIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
+    try:
+        for line in stdin:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+    finally:
+        loop.call_soon_threadsafe(queue.put_nowait, None)

@@ -1,0 +1,43 @@
+"""Values from the week file, written the way residents read them."""
+from __future__ import annotations
+
+from datetime import date
+
+from content.schema import Faq, Week
+
+
+def dmy(d: date) -> str:
+    return f"{d.day}/{d.month}/{d.year}"
+
+
+def dm(d: date) -> str:
+    return f"{d.day}/{d.month}"
+
+
+def vnd(amount: int) -> str:
+    """1500000 -> "1.500.000 đ"."""
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def contact_line(week: Week, lang: str) -> str:
+    return "; ".join(f"{c.name.get(lang)}: {c.phone}" for c in week.contacts)
+
+
+def placeholders(week: Week, lang: str) -> dict[str, str]:
+    """The values FAQ answers may use (content.schema.PLACEHOLDERS)."""
+    ev, op = week.event, week.opening
+    hint = {"vi": "Gõ /lich để xem lịch từng ngày.", "en": "Type /schedule for each day's program."}
+    return {
+        "ward": week.ward.name.get(lang), "city": week.ward.city.get(lang), "office": week.ward.office.get(lang),
+        "event": ev.name.get(lang), "theme": ev.theme.get(lang), "start": dmy(ev.start), "end": dmy(ev.end),
+        "opening_date": dmy(op.date), "opening_time": op.time, "opening_place": op.place.get(lang),
+        "opening_host": op.host.get(lang), "fund": week.fund.name.get(lang),
+        "raised": vnd(week.fund.raised_at_opening), "movement": week.movement.name.get(lang),
+        "period": week.movement.period, "contact": contact_line(week, lang),
+        "organisers": ", ".join(o.get(lang) for o in ev.organisers), "schedule_hint": hint.get(lang, hint["vi"]),
+    }
+
+
+def faq_answer(week: Week, entry: Faq, lang: str) -> str:
+    """The answer as plain text, placeholders filled."""
+    return entry.answer.get(lang).format_map(placeholders(week, lang))

@@ -1,0 +1,107 @@
+"""Matching a resident's question to the closest known question.
+
+Each entry has several phrasings. A question and a phrasing are compared as sets of
+normalized words, each word weighted by how much it tells entries apart (inverse document
+frequency), with words of little meaning ("là", "gì", "có") weighted low. Typos are
+absorbed by snapping an unknown word to a known one that is close in spelling. An
+inverted index keeps the cost proportional to the candidates, not to the whole FAQ.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from core.text import tokens
+
+# Words that carry little meaning on their own in residents' questions (folded).
+STOPWORDS = frozenset("""
+a ah ad admin ban bot cho co cua cac chi em anh gi ha hay hoi khong la lam minh nao
+nay nhe nhi nha oi ong ra roi thi toi tui va vay voi vao ve xin xem duoc khi nhu muon
+can biet the an is are was what when where who how which do does did can i you we to of in on for
+it be please me my at this that and or
+""".split())
+
+STOP_WEIGHT = 0.15
+UNKNOWN_WEIGHT = 1.2  # a word the FAQ never uses counts against the match
+MIN_FUZZY_LEN = 4
+FUZZY_CUTOFF = 84
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    score: float
+    phrasing: str
+
+
+class Matcher:
+    def __init__(self, entries: dict[str, list[str]], threshold: float = 0.5) -> None:
+        """`entries` maps a key (e.g. "faq:theme") to the ways residents ask it."""
+        self.threshold = threshold
+        self._phrasings: list[tuple[str, str, frozenset[str]]] = []
+        doc_freq: dict[str, int] = defaultdict(int)
+        for key, phrasings in entries.items():
+            seen: set[str] = set()
+            for phrasing in phrasings:
+                words = frozenset(tokens(phrasing))
+                if words:
+                    self._phrasings.append((key, phrasing, words))
+                    seen |= words
+            for w in seen:
+                doc_freq[w] += 1
+        n = max(len(entries), 1)
+        self._weight = {
+            w: STOP_WEIGHT if w in STOPWORDS else 1.0 + math.log(n / df)
+            for w, df in doc_freq.items()
+        }
+        self._index: dict[str, list[int]] = defaultdict(list)
+        for i, (_, _, words) in enumerate(self._phrasings):
+            for w in words:
+                self._index[w].append(i)
+        self._vocabulary = [w for w in self._weight if len(w) >= MIN_FUZZY_LEN]
+        self._snap = lru_cache(maxsize=65536)(self._snap_uncached)
+
+    def _snap_uncached(self, word: str) -> str | None:
+        if word in self._weight:
+            return word
+        if len(word) < MIN_FUZZY_LEN or word.isdigit():
+            return None
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        return found[0] if found else None
+
+    def _query_weight(self, word: str) -> float:
+        if word in self._weight:
+            return self._weight[word]
+        return STOP_WEIGHT if word in STOPWORDS else UNKNOWN_WEIGHT
+
+    def best(self, text: str) -> Match | None:
+        """The best match above the threshold, or None."""
+        match = self.score(text)
+        return match if match and match.score >= self.threshold else None
+
+    def score(self, text: str) -> Match | None:
+        """The best-scoring phrasing whatever its score (None when nothing shares a word)."""
+        query: dict[str, float] = {}
+        for word in tokens(text):
+            snapped = self._snap(word)
+            key = snapped or word
+            query[key] = self._query_weight(key)
+        if not query:
+            return None
+        query_total = sum(query.values())
+        candidates: set[int] = set()
+        for word in query:
+            candidates.update(self._index.get(word, ()))
+        best: Match | None = None
+        for i in candidates:
+            key, phrasing, words = self._phrasings[i]
+            shared = sum(query[w] for w in words if w in query)
+            total = query_total + sum(self._weight[w] for w in words)
+            score = 2 * shared / total  # weighted Dice coefficient
+            if best is None or score > best.score:
+                best = Match(key, score, phrasing)
+        return best

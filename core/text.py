@@ -1,0 +1,68 @@
+"""Text folding: the form residents' messages and the bot's phrasings are compared in.
+
+Residents type with or without diacritics, in any case, with teencode; folding makes
+"Chủ đề là gì?", "chu de la j" and "CHỦ ĐỀ LÀ GÌ" the same tokens.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Common Vietnamese chat abbreviations, folded form -> folded expansion.
+TEENCODE = {
+    "k": "khong", "ko": "khong", "kg": "khong", "kh": "khong", "khg": "khong", "hok": "khong",
+    "hem": "khong", "j": "gi", "ji": "gi", "mk": "minh", "mik": "minh", "mn": "moi nguoi",
+    "ad": "admin", "dc": "duoc", "dk": "duoc", "ntn": "nhu the nao", "bn": "bao nhieu",
+    "bnh": "bao nhieu", "bnhieu": "bao nhieu", "vs": "voi", "ms": "moi", "r": "roi",
+    "z": "vay", "v": "vay", "ng": "nguoi", "ns": "noi", "hnay": "hom nay", "hn": "hom nay",
+    "nhg": "nhung", "trc": "truoc", "sn": "sinh nhat", "tks": "cam on", "thanks": "cam on",
+    "cmon": "cam on", "ok": "ok", "oke": "ok", "okie": "ok", "bh": "bao gio", "bjo": "bao gio",
+    "bgio": "bao gio", "lm": "lam", "wa": "qua", "ntn?": "nhu the nao",
+}
+
+_TOKEN_RE = re.compile(r"[0-9]+(?:[/.,:\-][0-9]+)*[a-z]*|[a-z]+")
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese tone and vowel marks; "đ" becomes "d"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
+def fold(text: str) -> str:
+    """Lowercase, no diacritics, single spaces: the form used for every comparison."""
+    return " ".join(strip_diacritics(text).lower().split())
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words with teencode expanded; punctuation and emoji dropped."""
+    out: list[str] = []
+    for tok in _TOKEN_RE.findall(fold(text)):
+        out.extend(TEENCODE.get(tok, tok).split())
+    return out
+
+
+def normalize(text: str) -> str:
+    """Folded, teencode-expanded text as one string of space-separated tokens."""
+    return " ".join(tokens(text))
+
+
+def has_vietnamese_marks(text: str) -> bool:
+    return strip_diacritics(text) != text
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Split a long message into parts of at most `limit` characters, at line breaks when possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n ")
+    if text or not parts:
+        parts.append(text)
+    return parts

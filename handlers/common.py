@@ -1,0 +1,74 @@
+"""What every handler gets: the message, the resident, their language, the database session."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from content.render import contact_line, dmy
+from content.schema import Week
+from handlers.texts import TEXTS
+from handlers.types import Button, Incoming, Reply
+from storage.models import Resident
+
+if TYPE_CHECKING:
+    from handlers.router import Assistant
+
+
+class Html(str):
+    """Text that is already HTML (escaped where needed): `Context.say` passes it through."""
+
+
+@dataclass
+class Context:
+    msg: Incoming
+    resident: Resident
+    lang: str
+    session: AsyncSession
+    now: datetime          # aware, UTC
+    assistant: "Assistant"
+
+    @property
+    def week(self) -> Week:
+        return self.assistant.week
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.week.tz).date()
+
+    @property
+    def is_staff(self) -> bool:
+        return (self.msg.channel, self.msg.user_id) in self.assistant.admins
+
+    def t(self, key: str) -> str:
+        return TEXTS[self.lang][key]
+
+    def say(self, key: str, **values: object) -> str:
+        """A text from handlers.texts with its values HTML-escaped (they may be residents' words)."""
+        return self.t(key).format(**{k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+                                     for k, v in values.items()})
+
+    def common_values(self) -> dict[str, str]:
+        week = self.week
+        return {
+            "event": week.event.name.get(self.lang), "ward": week.ward.name.get(self.lang),
+            "theme": week.event.theme.get(self.lang), "start": dmy(week.event.start),
+            "end": dmy(week.event.end), "reminder_time": week.reminder_time,
+            "contact": contact_line(week, self.lang),
+        }
+
+    def reply(self, key: str, topic: str, buttons: list[Button] | None = None, **extra: object) -> Reply:
+        return Reply(self.say(key, **{**self.common_values(), **extra}), topic, buttons or [])
+
+    def menu_buttons(self) -> list[Button]:
+        return menu_buttons(self.lang, self.resident.subscribed)
+
+
+def menu_buttons(lang: str, subscribed: bool = False) -> list[Button]:
+    t = TEXTS[lang]
+    reminder = Button(t["btn_unsubscribe"], "menu:unsubscribe") if subscribed else Button(t["btn_subscribe"], "menu:subscribe")
+    return [Button(t["btn_schedule"], "menu:schedule"), Button(t["btn_today"], "menu:today"), reminder,
+            Button(t["btn_pledge"], "menu:pledge"), Button(t["btn_faq"], "menu:faq")]

@@ -1,0 +1,150 @@
+"""The conversation's entry point: one incoming message -> the replies, whatever the channel.
+
+Order of precedence: a pressed button, a command, a step of a dialog in progress, then
+free text (a day, something the bot does, an FAQ answer) and, failing all, the honest
+fallback. Each message runs in one database transaction.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from content.render import contact_line
+from content.schema import Week
+from core.clock import Clock
+from core.matcher import Matcher
+from core.text import fold, has_vietnamese_marks, tokens
+from handlers import faq, menu, schedule, subscribe
+from handlers.common import Context, menu_buttons
+from handlers.texts import COMMANDS, INTENTS, TEXTS
+from handlers.types import Incoming, Reply
+from storage import repo
+from storage.db import Storage
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context], Awaitable[list[Reply]]]
+
+# Handlers by intent, shared by commands, buttons (payload "menu:<intent>") and free text.
+INTENT_HANDLERS: dict[str, Handler] = {
+    "start": menu.start, "menu": menu.menu, "help": menu.help_, "greeting": menu.greeting,
+    "thanks": menu.thanks, "cancel": menu.cancel, "schedule": schedule.schedule,
+    "today": schedule.today, "subscribe": subscribe.subscribe, "unsubscribe": subscribe.unsubscribe,
+    "faq": faq.faq_list, "pledge": lambda ctx: faq.answer(ctx, "donate"),
+}
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
+_ENGLISH_WORDS = frozenset("""
+the a an is are was what when where who how which do does did can could i you we my your it this
+that of to in on for at with and or please start end week opening theme fund donate schedule today
+tomorrow program hello hi thanks thank much time there any
+""".split())
+
+
+class Assistant:
+    """The bot's conversation logic and what it needs: content, storage, clock, staff list."""
+
+    def __init__(self, week: Week, storage: Storage, clock: Clock, admins: frozenset[tuple[str, str]] = frozenset(),
+                 max_message_chars: int = 1000) -> None:
+        self.week = week
+        self.storage = storage
+        self.clock = clock
+        self.admins = admins
+        self.max_message_chars = max_message_chars
+        entries = {f"intent:{k}": v for k, v in INTENTS.items()}
+        for entry in week.faq:
+            entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
+        self.matcher = Matcher(entries)
+        self._button_labels = {
+            _label_key(text): payload
+            for lang in TEXTS
+            for key, payload in (("btn_schedule", "menu:schedule"), ("btn_today", "menu:today"),
+                                 ("btn_subscribe", "menu:subscribe"), ("btn_unsubscribe", "menu:unsubscribe"),
+                                 ("btn_pledge", "menu:pledge"), ("btn_faq", "menu:faq"), ("btn_menu", "menu:menu"))
+            for text in [TEXTS[lang][key]]
+        }
+
+    def error_reply(self, lang: str) -> Reply:
+        """What a resident sees when handling their message failed."""
+        contact = html.escape(contact_line(self.week, lang), quote=False)
+        return Reply(TEXTS[lang]["error"].format(contact=contact), "error", menu_buttons(lang))
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        now = self.clock.now()
+        async with self.storage.session() as session, session.begin():
+            resident = await repo.touch_resident(session, msg.channel, msg.user_id, _clip(msg.name, 128),
+                                                 _client_language(msg.language), now)
+            ctx = Context(msg, resident, _reply_language(msg.text, resident.language), session, now, self)
+            return await self._route(ctx)
+
+    async def _route(self, ctx: Context) -> list[Reply]:
+        msg = ctx.msg
+        if msg.payload:
+            return await self._button(ctx, msg.payload)
+        if msg.unsupported:
+            return await menu.unsupported(ctx)
+        text = (msg.text or "").strip()
+        if not text:
+            return await menu.empty(ctx)
+        command = _COMMAND.match(text)
+        if command:
+            intent = COMMANDS.get(command.group(1).lower())
+            if intent is None:
+                return await menu.unknown_command(ctx, "/" + command.group(1))
+            return await INTENT_HANDLERS[intent](ctx)
+        if len(text) > self.max_message_chars:
+            return await faq.too_long(ctx, text)
+        payload = self._button_labels.get(_label_key(text))
+        if payload:
+            return await self._button(ctx, payload)
+        return await self._free_text(ctx, text)
+
+    async def _button(self, ctx: Context, payload: str) -> list[Reply]:
+        kind, _, value = payload.partition(":")
+        if kind == "menu" and value in INTENT_HANDLERS:
+            return await INTENT_HANDLERS[value](ctx)
+        if kind == "faq":
+            return await faq.answer(ctx, value)
+        log.info("unknown button payload %r", payload)
+        return await menu.menu(ctx)
+
+    async def _free_text(self, ctx: Context, text: str) -> list[Reply]:
+        when = schedule.day_asked(ctx, text)
+        if when is not None:
+            return await schedule.day(ctx, when)
+        match = self.matcher.best(text)
+        if match is None:
+            return await faq.fallback(ctx, text)
+        kind, _, key = match.key.partition(":")
+        if kind == "intent":
+            return await INTENT_HANDLERS[key](ctx)
+        return await faq.answer(ctx, key)
+
+
+def _label_key(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def _clip(text: str | None, size: int) -> str | None:
+    return text[:size] if text else text
+
+
+def _client_language(code: str | None) -> str:
+    return "en" if code and code.lower().startswith("en") else "vi"
+
+
+def _reply_language(text: str | None, preferred: str) -> str:
+    """English when the message is plainly English, Vietnamese when it has Vietnamese marks."""
+    if not text or text.startswith("/"):
+        return preferred
+    if has_vietnamese_marks(text):
+        return "vi"
+    words = fold(text).replace("?", " ").replace("'", " ").split()
+    english = sum(w.strip(".,!") in _ENGLISH_WORDS for w in words)
+    if english >= 2 and english / len(words) >= 0.4:
+        return "en"
+    return preferred
+
+

@@ -1,0 +1,80 @@
+"""The week's program: the whole week, today, or a day named in free text."""
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+
+from content.render import dm, dmy
+from content.schema import Day
+from core.dates import find_day
+from core.text import normalize
+from handlers.common import Context, Html
+from handlers.types import Button, Reply
+
+# Words that may stand around a day phrase in a question about that day's program
+# ("hôm nay có gì", "what's on tomorrow"). Anything else means the question is about
+# something else ("tỷ giá đô la hôm nay").
+DAY_FILLER = frozenset("""
+co gi hoat dong chuong trinh lich su kien dien ra the nao nhu vay a ha nhi oi admin bot cho minh em
+toi hoi xem ngay hom vao la nhung tuan le khong lam cu the phuong nao to chuc ke hoach ca
+what s whats is are on the program schedule events activities happening for of any there
+planned plan going do does
+""".split())
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def day_block(ctx: Context, day: Day) -> str:
+    weekday = ctx.t("weekdays").split("|")[day.date.weekday()]
+    lines = [ctx.say("day_title", weekday=weekday, date=dm(day.date), title=day.title.get(ctx.lang))]
+    if day.date == ctx.week.opening.date:
+        lines.append(ctx.t("opening_marker"))
+    for act in day.activities:
+        place = f" ({_e(act.place.get(ctx.lang))})" if act.place else ""
+        when = f"{act.time} " if act.time else ""
+        lines.append(f"• {when}{_e(act.text.get(ctx.lang))}{place}")
+    return "\n".join(lines)
+
+
+async def schedule(ctx: Context) -> list[Reply]:
+    blocks = [ctx.say("schedule_title", **ctx.common_values())]
+    blocks += [day_block(ctx, day) for day in sorted(ctx.week.days, key=lambda d: d.date)]
+    blocks.append(ctx.t("schedule_footer"))
+    return [Reply("\n\n".join(blocks), "schedule", ctx.menu_buttons())]
+
+
+async def today(ctx: Context) -> list[Reply]:
+    return await day(ctx, ctx.today)
+
+
+async def day(ctx: Context, when: date) -> list[Reply]:
+    week = ctx.week.event
+    program = ctx.week.day(when)
+    if program is None:
+        if ctx.today < week.start:
+            first = ctx.week.day(week.start)
+            text = ctx.say("before_week", **ctx.common_values(), days=(week.start - ctx.today).days,
+                           first_day=Html(day_block(ctx, first)))
+            return [Reply(text, "day", ctx.menu_buttons())]
+        if ctx.today > week.end:
+            return [ctx.reply("after_week", "day", ctx.menu_buttons())]
+        return [ctx.reply("outside_week", "day", [Button(ctx.t("btn_schedule"), "menu:schedule")],
+                          date=dmy(when))]
+    text = day_block(ctx, program)
+    if when == ctx.today:
+        text = ctx.t("today_prefix") + text
+    elif when == ctx.today + timedelta(days=1):
+        text = ctx.t("tomorrow_prefix") + text
+    return [Reply(text, "day", ctx.menu_buttons())]
+
+
+def day_asked(ctx: Context, text: str) -> date | None:
+    """The day a message asks about, when the message is only about a day's program."""
+    norm = normalize(text)
+    phrase = find_day(norm, ctx.today, ctx.week.event.start, ctx.week.event.end)
+    if phrase is None:
+        return None
+    rest = (norm[:phrase.start] + " " + norm[phrase.end:]).split()
+    return phrase.day if all(word in DAY_FILLER for word in rest) else None

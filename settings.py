@@ -1,0 +1,37 @@
+"""Configuration from the environment and .env. Every setting is documented in .env.example."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'bot.db'}"
+    content_file: Path = ROOT / "content" / "week.yaml"
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str | None = None
+    # Staff, as channel:id pairs: ADMIN_IDS=telegram:123456,console:1
+    admin_ids: str = ""
+    files_dir: Path = ROOT / "data" / "files"
+    log_level: str = "INFO"
+    max_message_chars: int = Field(default=1000, ge=50)
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None
+
+    @property
+    def admins(self) -> frozenset[tuple[str, str]]:
+        pairs = set()
+        for item in self.admin_ids.replace(";", ",").split(","):
+            channel, _, user = item.strip().partition(":")
+            if channel and user:
+                pairs.add((channel.strip().lower(), user.strip()))
+        return frozenset(pairs)

@@ -1,0 +1,82 @@
+"""Queries. Functions take an AsyncSession so a handler runs all of one message in one transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DialogState, Resident, UnansweredQuestion
+
+
+def _insert(session: AsyncSession, table):
+    """INSERT with ON CONFLICT support for the session's database."""
+    dialect = session.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def touch_resident(session: AsyncSession, channel: str, external_id: str, name: str | None,
+                         language: str, now: datetime) -> Resident:
+    """The resident, created on first contact; name and last_seen kept current."""
+    stmt = _insert(session, Resident).values(
+        channel=channel, external_id=external_id, name=name, language=language, subscribed=False,
+        first_seen=now, last_seen=now,
+    ).on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    await session.execute(stmt)
+    resident = (await session.execute(
+        select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
+    )).scalar_one()
+    resident.last_seen = now
+    if name:
+        resident.name = name
+    return resident
+
+
+async def set_subscribed(session: AsyncSession, resident: Resident, subscribed: bool, now: datetime) -> None:
+    resident.subscribed = subscribed
+    resident.subscribed_at = now if subscribed else None
+
+
+async def get_dialog(session: AsyncSession, resident_id: int) -> DialogState | None:
+    return await session.get(DialogState, resident_id)
+
+
+async def set_dialog(session: AsyncSession, resident_id: int, state: str, data: dict, now: datetime) -> None:
+    stmt = _insert(session, DialogState).values(resident_id=resident_id, state=state, data=data, updated_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=["resident_id"],
+                                      set_={"state": state, "data": data, "updated_at": now})
+    await session.execute(stmt)
+
+
+async def clear_dialog(session: AsyncSession, resident_id: int) -> None:
+    dialog = await session.get(DialogState, resident_id)
+    if dialog is not None:
+        await session.delete(dialog)
+
+
+async def record_unanswered(session: AsyncSession, folded: str, sample: str, now: datetime) -> None:
+    """Count a question the bot could not answer; the same folded text adds to one row."""
+    folded = folded[:500]
+    stmt = _insert(session, UnansweredQuestion).values(
+        folded=folded, sample=sample[:2000], count=1, first_asked=now, last_asked=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["folded"],
+        set_={"count": UnansweredQuestion.count + 1, "last_asked": now},
+    )
+    await session.execute(stmt)
+
+
+async def top_unanswered(session: AsyncSession, limit: int = 10) -> list[UnansweredQuestion]:
+    rows = await session.execute(
+        select(UnansweredQuestion).order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_asked.desc())
+        .limit(limit))
+    return list(rows.scalars())
+
+
+async def count_residents(session: AsyncSession) -> tuple[int, int]:
+    """(residents, subscribers)."""
+    total, subscribed = (await session.execute(
+        select(func.count(), func.count().filter(Resident.subscribed.is_(True))).select_from(Resident)
+    )).one()
+    return total, subscribed
