@@ -20,13 +20,12 @@ from core.text import tokens
 # Words that carry little meaning on their own in residents' questions (folded).
 STOPWORDS = frozenset("""
 a ah ad admin ban bot cho co cua cac chi em anh gi ha hay hoi khong la lam minh nao
-nay nhe nhi nha oi ong ra roi thi toi tui va vay voi vao ve xin xem duoc khi nhu muon
+nay nhe nhi nha oi ong ra roi thi toi tui va voi vao ve xin xem duoc khi nhu muon
 can biet the an is are was what when where who how which do does did can i you we to of in on for
 it be please me my at this that and or
 """.split())
 
 STOP_WEIGHT = 0.15
-UNKNOWN_WEIGHT = 1.2  # a word the FAQ never uses counts against the match
 MIN_FUZZY_LEN = 4
 FUZZY_CUTOFF = 84
 
@@ -39,9 +38,15 @@ class Match:
 
 
 class Matcher:
-    def __init__(self, entries: dict[str, list[str]], threshold: float = 0.5) -> None:
-        """`entries` maps a key (e.g. "faq:theme") to the ways residents ask it."""
+    def __init__(self, entries: dict[str, list[str]], threshold: float = 0.5,
+                 background: frozenset[str] = frozenset()) -> None:
+        """`entries` maps a key (e.g. "faq:theme") to the ways residents ask it.
+
+        `background` words are what every question is about anyway (the event's own name:
+        "tuần lễ học tập suốt đời"); like stopwords they weigh little.
+        """
         self.threshold = threshold
+        self._low = STOPWORDS | background
         self._phrasings: list[tuple[str, str, frozenset[str]]] = []
         doc_freq: dict[str, int] = defaultdict(int)
         for key, phrasings in entries.items():
@@ -54,8 +59,11 @@ class Matcher:
             for w in seen:
                 doc_freq[w] += 1
         n = max(len(entries), 1)
+        # A word no phrasing uses weighs like the rarest word: the question is about
+        # something the FAQ does not cover, and a confident wrong answer is worse than none.
+        self._unknown_weight = 1.0 + math.log(n)
         self._weight = {
-            w: STOP_WEIGHT if w in STOPWORDS else 1.0 + math.log(n / df)
+            w: STOP_WEIGHT if w in self._low else 1.0 + math.log(n / df)
             for w, df in doc_freq.items()
         }
         self._index: dict[str, list[int]] = defaultdict(list)
@@ -76,7 +84,7 @@ class Matcher:
     def _query_weight(self, word: str) -> float:
         if word in self._weight:
             return self._weight[word]
-        return STOP_WEIGHT if word in STOPWORDS else UNKNOWN_WEIGHT
+        return STOP_WEIGHT if word in self._low else self._unknown_weight
 
     def best(self, text: str) -> Match | None:
         """The best match above the threshold, or None."""

@@ -17,7 +17,8 @@ TEENCODE = {
     "z": "vay", "v": "vay", "ng": "nguoi", "ns": "noi", "hnay": "hom nay", "hn": "hom nay",
     "nhg": "nhung", "trc": "truoc", "sn": "sinh nhat", "tks": "cam on", "thanks": "cam on",
     "cmon": "cam on", "ok": "ok", "oke": "ok", "okie": "ok", "bh": "bao gio", "bjo": "bao gio",
-    "bgio": "bao gio", "lm": "lam", "wa": "qua", "ntn?": "nhu the nao",
+    "bgio": "bao gio", "lm": "lam", "wa": "qua", "sdt": "so dien thoai", "dt": "dien thoai",
+    "dth": "dien thoai", "kmac": "khai mac", "qkh": "quy khuyen hoc",
 }
 
 _TOKEN_RE = re.compile(r"[0-9]+(?:[/.,:\-][0-9]+)*[a-z]*|[a-z]+")

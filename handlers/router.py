@@ -56,7 +56,8 @@ class Assistant:
         entries = {f"intent:{k}": v for k, v in INTENTS.items()}
         for entry in week.faq:
             entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
-        self.matcher = Matcher(entries)
+        background = frozenset(tokens(week.event.name.vi) + tokens(week.event.name.en or ""))
+        self.matcher = Matcher(entries, background=background)
         self._button_labels = {
             _label_key(text): payload
             for lang in TEXTS

@@ -147,12 +147,12 @@ INTENTS: dict[str, list[str]] = {
                  "các hoạt động trong tuần", "có những hoạt động gì", "cả tuần có gì",
                  "schedule", "program", "what's on this week", "events this week", "show the schedule"],
     "subscribe": ["nhắc tôi", "đăng ký nhận nhắc", "nhắc hằng ngày", "nhận thông báo mỗi ngày", "nhắc lịch",
-                  "đăng ký nhắc nhở", "remind me", "subscribe", "daily reminder"],
+                  "đăng ký nhắc nhở", "nhắc mỗi sáng", "remind me", "subscribe", "daily reminder"],
     "unsubscribe": ["hủy nhắc", "không nhận nhắc nữa", "thôi nhắc", "dừng nhắc", "hủy đăng ký nhắc",
                     "stop reminders", "unsubscribe"],
     "help": ["trợ giúp", "hướng dẫn", "bot làm được gì", "hướng dẫn sử dụng", "help", "what can you do"],
     "greeting": ["xin chào", "chào", "chào bạn", "chào ad", "chào bot", "alo", "hello", "hi", "hey",
-                 "good morning", "chào buổi sáng", "bắt đầu", "start", "menu"],
+                 "good morning", "chào buổi sáng", "menu"],
     "thanks": ["cảm ơn", "cảm ơn nhiều", "thanks", "thank you"],
 }
 

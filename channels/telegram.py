@@ -1,0 +1,124 @@
+"""Telegram through python-telegram-bot: updates -> Incoming, Replies -> HTML messages."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+
+from telegram import BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from core.text import split_message
+from handlers.router import Assistant
+from handlers.texts import COMMAND_MENU
+from handlers.types import Incoming, Reply
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+PHOTO_SUFFIXES = {".png", ".jpg", ".jpeg"}
+
+
+class TelegramChannel:
+    def __init__(self, assistant: Assistant, token: str, base_url: str | None = None) -> None:
+        self.assistant = assistant
+        builder = ApplicationBuilder().token(token)
+        if base_url:
+            root = base_url.rstrip("/")
+            builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+        self.app: Application = builder.build()
+        private = filters.ChatType.PRIVATE
+        self.app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, self._on_message))
+        self.app.add_handler(CallbackQueryHandler(self._on_button))
+        self.app.add_error_handler(self._on_error)
+
+    async def _set_commands(self) -> None:
+        for lang, commands in COMMAND_MENU.items():
+            await self.app.bot.set_my_commands([BotCommand(name, desc) for name, desc in commands],
+                                          scope=BotCommandScopeDefault(),
+                                          language_code=None if lang == "vi" else lang)
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self._set_commands()
+        await self.app.start()
+        await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+
+    async def stop(self) -> None:
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def run_until_stopped(self) -> None:
+        """Poll until SIGINT/SIGTERM."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        me = self.app.bot.username
+        log.info("Telegram bot @%s is polling; Ctrl+C to stop", me)
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None:
+            return
+        msg = Incoming(CHANNEL, str(user.id), user.full_name, user.language_code,
+                       text=message.text, message_id=str(message.message_id),
+                       unsupported=message.text is None)
+        await self._answer(update.effective_chat.id, msg)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()  # stops the spinner on the resident's button
+        if query.message is None or not query.data:
+            return
+        user = query.from_user
+        msg = Incoming(CHANNEL, str(user.id), user.full_name, user.language_code,
+                       payload=query.data, message_id=f"cb:{query.id}")
+        await self._answer(query.message.chat.id, msg)
+
+    async def _answer(self, chat_id: int, msg: Incoming) -> None:
+        try:
+            replies = await self.assistant.handle(msg)
+        except Exception:
+            log.exception("failed to handle %s from %s", msg.message_id, msg.user_id)
+            replies = [self.assistant.error_reply("en" if (msg.language or "").startswith("en") else "vi")]
+        await self.send(chat_id, replies)
+
+    async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
+        bot = self.app.bot
+        for reply in replies:
+            parts = split_message(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                markup = keyboard(reply) if last else None
+                await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup)
+            for path in reply.files:
+                with path.open("rb") as file:
+                    if path.suffix.lower() in PHOTO_SUFFIXES:
+                        await bot.send_photo(chat_id, file)
+                    else:
+                        await bot.send_document(chat_id, file, filename=path.name)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Logged with the update; the bot keeps running.
+        detail = json.dumps(update.to_dict(), ensure_ascii=False) if isinstance(update, Update) else str(update)
+        log.error("error while handling update %s", detail[:2000], exc_info=context.error)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Inline buttons: two per row when the labels are short, otherwise one per row."""
+    if not reply.buttons:
+        return None
+    per_row = 2 if all(len(b.label) <= 20 for b in reply.buttons) else 1
+    buttons = [InlineKeyboardButton(b.label, callback_data=b.payload) for b in reply.buttons]
+    return InlineKeyboardMarkup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])

@@ -1,0 +1,108 @@
+"""Shared fixtures: a database per test (SQLite file, and PostgreSQL when TEST_POSTGRES_URL is
+set), the shipped week, an assistant on an injected clock."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from content.loader import load_week  # noqa: E402
+from core.clock import ManualClock  # noqa: E402
+from handlers.router import Assistant  # noqa: E402
+from handlers.types import Incoming, Reply  # noqa: E402
+from storage.db import Storage  # noqa: E402
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+BEFORE_WEEK = datetime.fromisoformat("2023-09-25T09:00:00+07:00")
+
+
+def load_eval(name: str) -> list[dict]:
+    return yaml.safe_load((SHARED / "eval" / name).read_text(encoding="utf-8"))["cases"]
+
+
+def asyncpg_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+asyncpg://", 1) if url.startswith("postgresql://") else url
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if POSTGRES_URL else []))
+async def db_url(request, tmp_path) -> str:
+    """A fresh, empty database: a SQLite file, or the PostgreSQL test database wiped."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    url = asyncpg_url(POSTGRES_URL)
+    await _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+async def any_storage(db_url):
+    """Storage on every database under test: for tests of storage itself."""
+    store = Storage(db_url)
+    await store.start()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    """Storage on a SQLite file: for conversation tests, where the database is not the subject."""
+    store = Storage(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await store.start()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def week():
+    return load_week()
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(BEFORE_WEEK)
+
+
+@pytest.fixture
+def assistant(week, storage, clock):
+    return Assistant(week, storage, clock, admins=frozenset({("console", "staff")}))
+
+
+class Chat:
+    """One resident talking to the assistant in-process."""
+
+    def __init__(self, assistant: Assistant, user: str = "u1", name: str = "Lan", lang: str = "vi",
+                 channel: str = "console") -> None:
+        self.assistant, self.user, self.name, self.lang, self.channel = assistant, user, name, lang, channel
+
+    async def say(self, text: str | None = None, *, payload: str | None = None, unsupported: bool = False) -> list[Reply]:
+        msg = Incoming(self.channel, self.user, self.name, self.lang, text=text, payload=payload,
+                       unsupported=unsupported)
+        return await self.assistant.handle(msg)
+
+    async def one(self, text: str | None = None, **kw) -> Reply:
+        replies = await self.say(text, **kw)
+        assert len(replies) == 1, replies
+        return replies[0]
+
+
+@pytest.fixture
+def chat(assistant):
+    return Chat(assistant)

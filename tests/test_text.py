@@ -1,0 +1,31 @@
+from core.text import fold, has_vietnamese_marks, normalize, split_message, tokens
+
+
+def test_fold_removes_marks_case_and_extra_space():
+    assert fold("  CHỦ ĐỀ   là gì?  ") == "chu de la gi?"
+    assert fold("Đường Nguyễn Thị Minh Khai") == "duong nguyen thi minh khai"
+
+
+def test_teencode_is_expanded():
+    assert tokens("chu de la j vay ad") == ["chu", "de", "la", "gi", "vay", "admin"]
+    assert normalize("k dc ntn") == "khong duoc nhu the nao"
+    assert normalize("mk hỏi sđt phường") == "minh hoi so dien thoai phuong"
+
+
+def test_tokens_drop_punctuation_and_emoji_but_keep_dates_and_amounts():
+    assert tokens("🎉 Ngày 3/10 có gì?!") == ["ngay", "3/10", "co", "gi"]
+    assert tokens("ủng hộ 1.000.000đ") == ["ung", "ho", "1.000.000d"]
+
+
+def test_vietnamese_marks_detected():
+    assert has_vietnamese_marks("chủ đề")
+    assert not has_vietnamese_marks("chu de")
+
+
+def test_split_message_cuts_at_line_breaks_within_limit():
+    text = "\n".join(f"dòng {i} " + "x" * 30 for i in range(100))
+    parts = split_message(text, 400)
+    assert all(len(p) <= 400 for p in parts)
+    assert "\n".join(parts) == text
+    assert split_message("ngắn", 400) == ["ngắn"]
+    assert all(len(p) <= 10 for p in split_message("a" * 35, 10))
