@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=ROOT / ".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
 
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'bot.db'}"
     content_file: Path = ROOT / "content" / "week.yaml"
@@ -21,11 +22,6 @@ class Settings(BaseSettings):
     files_dir: Path = ROOT / "data" / "files"
     log_level: str = "INFO"
     max_message_chars: int = Field(default=1000, ge=50)
-
-    @field_validator("telegram_bot_token", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value):
-        return value or None
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:

@@ -68,7 +68,13 @@ _NUMBER_WORDS = frozenset(_DIGITS) | {"muoi", "tram", "nua"} | frozenset(_BIG_UN
 # Before an implicit "một" ("triệu rưỡi"): these make it vague or not a count ("phần trăm").
 _VAGUE_BEFORE = frozenset({"vai", "may", "dam", "bao", "nhieu", "hang", "phan", "it"})
 # "hai triệu năm nay" is 2 million this year, not 2.5 million.
-_AFTER_YEAR_NAM = frozenset({"nay", "ngoai", "sau", "truoc", "toi", "qua", "roi", "ngoái", "do"})
+_AFTER_YEAR_NAM = frozenset({"nay", "ngoai", "sau", "truoc", "toi", "qua", "roi", "do"})
+# A tail that is a lone digit ("1 triệu 2", "một triệu hai") must end the phrase: in
+# "2 triệu ba mẹ góp" the "ba" is a word, not 2.300.000.
+_PHRASE_END = frozenset({
+    "nhe", "nha", "nhen", "a", "ah", "thoi", "nhi", "ha", "day", "ne", "luon", "ok", "oke",
+    "cho", "vao", "gui", "de",
+})
 # A number with no unit next to these is a date, an address, an age, a count... not money.
 _BARE_BEFORE = frozenset({
     "nam", "ngay", "thang", "tuan", "thu", "lop", "khoi", "khoa", "to", "pho", "khu", "phuong",
@@ -84,7 +90,8 @@ _BARE_AFTER = frozenset({
 _RANGE_WORDS = frozenset({"-", "~", "den", "toi", "hoac"})
 
 _PRE = str.maketrans({"₫": " đ ", "–": "-", "—": "-", "−": "-"})
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[-/:%~]")
+# Punctuation is kept as tokens so that "1 triệu, hai người" does not read as 1.200.000.
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[^\sa-z0-9]")
 _SEP_RE = re.compile(r"[.,]")
 
 
@@ -188,8 +195,11 @@ def _mark_number(toks: list[_Tok], k: int, t: _Tok) -> None:
                              or (prev.kind == "s" and prev.text in "/:")):
         t.blocked = True  # "covid19", "12a1", "5/10", "8:30"
     elif nxt and nxt.glued and ((nxt.kind == "w" and nxt.text not in _GLUE_OK)
-                                or (nxt.kind == "s" and nxt.text in "/:%")):
-        t.blocked = True  # "8h", "5p", "5/10", "10%"
+                                or (nxt.kind == "s" and nxt.text == "%")):
+        t.blocked = True  # "8h", "5p", "10%"
+    elif (nxt and nxt.glued and nxt.kind == "s" and nxt.text in "/:" and k + 2 < len(toks)
+          and toks[k + 2].glued and toks[k + 2].kind == "n"):
+        t.blocked = True  # "5/10", "8:30" (but "500/tháng" is an amount)
     elif t.text.isdigit() and len(t.text) > 1 and t.text[0] == "0" and not after_unit:
         t.blocked = True  # phone or account number; "1tr050" keeps its zero
     elif t.text.isdigit() and len(t.text) > 12:
@@ -328,6 +338,11 @@ class _Cand:
     vague: bool = False
 
 
+def _ends_phrase(toks: list[_Tok], i: int) -> bool:
+    return (i >= len(toks) or toks[i].kind == "s" or _is_currency(toks, i)
+            or _word(toks, i) in _PHRASE_END)
+
+
 def _parse_tail(toks: list[_Tok], j: int, unit: int, total: int) -> tuple[int, int]:
     """What may follow the last unit: "rưỡi", "3tr5", "2tr500", "một triệu hai", "… năm trăm"."""
     if j >= len(toks):
@@ -335,30 +350,31 @@ def _parse_tail(toks: list[_Tok], j: int, unit: int, total: int) -> tuple[int, i
     t = toks[j]
     if t.kind == "w" and t.text == "ruoi":
         return total + unit // 2, j + 1
-    if _unit_at(toks, j + 1) or _word(toks, j + 1) in ("tram", "muoi", "chuc"):
-        return total, j  # the start of another group, not a tail
-    if t.kind == "n":
-        if t.blocked or t.scale:
+    small = _parse_small(toks, j)
+    if small is not None:
+        value, k, compound = small
+        if _unit_at(toks, k):
+            return total, j  # another group, in the wrong order: not a tail
+        if compound:  # spoken amounts drop the next unit: "hai triệu năm trăm" = 2.500.000
+            return total + value * (unit // 1000), k
+        if value == 0 or not _ends_phrase(toks, k):
             return total, j
-        if len(t.text) <= 3:  # decimal digits of the unit: 3tr5 = 3,5 tr; 1tr050 = 1.050.000
+        if t.text == "nam" and _word(toks, k) in _AFTER_YEAR_NAM:
+            return total, j  # "2 triệu năm nay"
+        return total + value * unit // 10, k  # "một triệu hai" = 1.200.000
+    if t.kind == "n":
+        if t.blocked or t.scale or _unit_at(toks, j + 1):
+            return total, j
+        if not t.glued and not _ends_phrase(toks, j + 1):
+            return total, j  # "1 triệu 2 lần"
+        if len(t.text) <= 3:  # decimals of the unit: 3tr5 = 3,5 tr; 1tr050 = 1.050.000
             return total + t.mant * unit // 10 ** len(t.text), j + 1
         if t.mant < unit:  # "1 triệu 500000"
             return total + t.mant, j + 1
         return total, j
-    small = _parse_small(toks, j)
-    if small is None:
-        if t.kind == "w" and t.text == "tu":  # "một triệu tư"
-            return total + 4 * unit // 10, j + 1
-        return total, j
-    value, k, compound = small
-    if _unit_at(toks, k):
-        return total, j
-    if compound:  # spoken amounts drop the next unit: "hai triệu năm trăm" = 2.500.000
-        return total + value * (unit // 1000), k
-    if value == 0 or (t.text == "nam" and (k < len(toks) and toks[k].kind == "n"
-                                          or _word(toks, k) in _AFTER_YEAR_NAM)):
-        return total, j
-    return total + value * unit // 10, k
+    if t.text == "tu" and _ends_phrase(toks, j + 1):  # "một triệu tư"
+        return total + 4 * unit // 10, j + 1
+    return total, j
 
 
 def _parse_expr(toks: list[_Tok], i: int) -> _Cand | None:
@@ -446,14 +462,14 @@ def parse_amount_detailed(text: str) -> AmountResult:
         return _NOT_UNDERSTOOD
     values = {c.value for c in pool}
     if len(values) > 1 and not pool[0].has_unit:
+        # Bare numbers only: a lone one of at least 1.000 is the amount ("2 … 500000").
         big = [c for c in pool if c.value is not None and c.value >= 1000]
-        if len({c.value for c in big}) == 1:  # "tổ 5 góp 500000" already blocked; "2 … 500000"
+        if len({c.value for c in big}) == 1:
             pool, values = big, {big[0].value}
     if len(values) > 1:
         return _NOT_UNDERSTOOD
     c = pool[0]
-    value = c.value
-    assert value is not None
+    value = c.value or 0
     if value == 0:
         return AmountResult(0, "zero")
     if c.negative:

@@ -1,0 +1,31 @@
+# Two commands from a fresh clone (needs only Python 3.11+ and make):
+#   make run    set up .venv and start the bot (terminal chat when no Telegram token is set)
+#   make test   set up .venv and run the tests
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test console check-content clean
+
+run: $(STAMP)
+	$(PY) bot.py $(ARGS)
+
+console: $(STAMP)
+	$(PY) bot.py console $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest $(ARGS)
+
+check-content: $(STAMP)
+	$(PY) bot.py check-content $(ARGS)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,69 @@
+"""`python bot.py console` as residents and demos use it: a real process, real SQLite file."""
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def console(tmp_path, lines: list[str], *args: str, db: str = "bot.db") -> subprocess.CompletedProcess:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / db}", "PATH": "", "FILES_DIR": str(tmp_path / "files")}
+    return subprocess.run([sys.executable, "bot.py", "console", *args], cwd=ROOT, env=env,
+                          input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=60)
+
+
+def replies(run: subprocess.CompletedProcess) -> list[dict]:
+    assert run.returncode == 0, run.stderr
+    return [json.loads(line) for line in run.stdout.splitlines()]
+
+
+def test_start_and_schedule_as_json(tmp_path):
+    out = replies(console(tmp_path, ["/start", "/lich"], "--json", "--now", "2023-10-03T08:00:00+07:00"))
+    assert [(r["input"], r["topic"]) for r in out] == [(1, "start"), (2, "schedule")]
+    for r in out:
+        assert set(r) == {"input", "topic", "text", "buttons", "files"}
+        assert "<b>" not in r["text"]  # plain text, markup removed
+    assert out[0]["buttons"] == ["📅 Lịch tuần", "📌 Hôm nay", "🔔 Nhắc hằng ngày", "💝 Ủng hộ", "❓ Hỏi đáp"]
+    assert "1/10" in out[1]["text"] and "7/10" in out[1]["text"]
+
+
+def test_buttons_are_pressed_by_number_or_label(tmp_path):
+    out = replies(console(tmp_path, ["/start", "2", "5", "1", "lịch tuần", "9"], "--json",
+                          "--now", "2023-10-03T08:00:00+07:00"))
+    topics = [r["topic"] for r in out]
+    assert topics[:3] == ["start", "day", "faq_list"]
+    assert topics[3].startswith("faq:")          # first FAQ button of the list
+    assert topics[4] == "schedule"
+    assert topics[5] != "day"                    # "9" is no button here: read as text
+    assert "3/10" in out[1]["text"]
+
+
+def test_bad_input_never_crashes(tmp_path):
+    lines = ["", "🎉🎉🎉", "<b>in đậm</b> & <script>alert(1)</script>", "'; DROP TABLE residents; --",
+             "x" * 4000, "/khongcolenhnay", "\x00\x1b[31m"]
+    out = replies(console(tmp_path, lines, "--json"))
+    assert [r["input"] for r in out] == list(range(1, len(lines) + 1))
+    assert out[0]["topic"] == "empty"
+    assert out[4]["topic"] == "too_long"
+    assert out[5]["topic"] == "fallback"
+    # The same database still answers afterwards: nothing was dropped.
+    again = replies(console(tmp_path, ["/lich"], "--json"))
+    assert again[0]["topic"] == "schedule"
+
+
+def test_english_and_user_options(tmp_path):
+    out = replies(console(tmp_path, ["/start"], "--json", "--lang", "en", "--name", "Mai", "--user", "42"))
+    assert out[0]["text"].startswith("Hello Mai!")
+    assert out[0]["buttons"][0] == "📅 Schedule"
+
+
+def test_human_mode_shows_numbered_buttons(tmp_path):
+    run = console(tmp_path, ["/start"])
+    assert run.returncode == 0
+    assert "[1] 📅 Lịch tuần" in run.stdout and "[5] ❓ Hỏi đáp" in run.stdout
+
+
+def test_state_survives_between_runs(tmp_path):
+    replies(console(tmp_path, ["/nhacnho"], "--json", "--now", "2023-09-30T09:00:00+07:00"))
+    out = replies(console(tmp_path, ["/nhacnho"], "--json", "--now", "2023-09-30T09:05:00+07:00"))
+    assert "đã đăng ký" in out[0]["text"].lower()

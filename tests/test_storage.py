@@ -1,0 +1,63 @@
+"""Storage on SQLite and, when TEST_POSTGRES_URL is set, PostgreSQL."""
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import inspect
+
+from storage import repo
+from storage.db import Storage
+
+NOW = datetime(2023, 10, 3, 1, 0, tzinfo=timezone.utc)
+
+
+async def test_migrations_create_the_tables_and_are_idempotent(any_storage):
+    await any_storage.start()  # a second start finds the schema at head
+    async with any_storage.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert {"residents", "dialog_states", "unanswered_questions", "alembic_version"} <= tables
+
+
+async def test_resident_is_created_once_and_kept_current(any_storage):
+    async with any_storage.session() as s, s.begin():
+        first = await repo.touch_resident(s, "telegram", "42", "Lan", "vi", NOW)
+    async with any_storage.session() as s, s.begin():
+        again = await repo.touch_resident(s, "telegram", "42", "Lan Nguyễn", "vi", NOW + timedelta(hours=1))
+        other_channel = await repo.touch_resident(s, "zalo", "42", None, "vi", NOW)
+    assert again.id == first.id != other_channel.id
+    assert again.name == "Lan Nguyễn"
+    assert again.first_seen == NOW and again.last_seen == NOW + timedelta(hours=1)
+    assert again.last_seen.tzinfo is not None
+
+
+async def test_concurrent_first_messages_make_one_resident(any_storage):
+    async def touch():
+        async with any_storage.session() as s, s.begin():
+            return (await repo.touch_resident(s, "telegram", "7", "Hoa", "vi", NOW)).id
+    ids = await asyncio.gather(*(touch() for _ in range(10)))
+    assert len(set(ids)) == 1
+    async with any_storage.session() as s:
+        assert await repo.count_residents(s) == (1, 0)
+
+
+async def test_dialog_state_survives_a_restart(any_storage, db_url):
+    async with any_storage.session() as s, s.begin():
+        resident = await repo.touch_resident(s, "console", "1", None, "vi", NOW)
+        await repo.set_dialog(s, resident.id, "pledge_name", {"amount": 500000, "note": "Tổ 5 <b>"}, NOW)
+        await repo.set_dialog(s, resident.id, "pledge_phone", {"amount": 500000, "note": "Tổ 5 <b>"}, NOW)
+    restarted = Storage(db_url)
+    await restarted.start()
+    try:
+        async with restarted.session() as s:
+            dialog = await repo.get_dialog(s, resident.id)
+        assert (dialog.state, dialog.data) == ("pledge_phone", {"amount": 500000, "note": "Tổ 5 <b>"})
+    finally:
+        await restarted.close()
+
+
+async def test_unanswered_questions_count_per_text(any_storage):
+    async with any_storage.session() as s, s.begin():
+        for text in ["gia vang", "gia vang", "thoi tiet", "gia vang"]:
+            await repo.record_unanswered(s, text, text.upper(), NOW)
+    async with any_storage.session() as s:
+        top = await repo.top_unanswered(s, limit=1)
+    assert [(q.folded, q.count, q.sample) for q in top] == [("gia vang", 3, "GIA VANG")]

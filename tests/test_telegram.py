@@ -1,0 +1,72 @@
+"""End to end on Telegram: the real python-telegram-bot Application, polling a Bot API
+stand-in served on 127.0.0.1, with the real assistant and a SQLite file."""
+import pytest
+
+from botapi_stub import BotApiStub
+from channels.telegram import TelegramChannel
+
+LAN = 5001
+
+
+@pytest.fixture
+async def telegram(assistant):
+    async with BotApiStub() as stub:
+        channel = TelegramChannel(assistant, stub.token, stub.url)
+        await channel.start()
+        try:
+            yield stub
+        finally:
+            await channel.stop()
+
+
+def keyboard_data(call) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_commands_menu_is_set_in_both_languages(telegram):
+    calls = [c for c in telegram.calls if c.method == "setMyCommands"]
+    names = {c.params.get("language_code", ""): [cmd["command"] for cmd in c.params["commands"]] for c in calls}
+    assert names[""][:2] == ["lich", "homnay"]
+    assert names["en"][:2] == ["schedule", "today"]
+
+
+async def test_start_button_question_sticker(telegram):
+    stub = telegram
+    stub.send_text(LAN, "/start", first_name="<b>Lan</b>")
+    (greeting,) = await stub.wait_sent(LAN, 1)
+    assert greeting.params["parse_mode"] == "HTML"
+    assert "&lt;b&gt;Lan&lt;/b&gt;" in greeting.params["text"]
+    assert keyboard_data(greeting)[:2] == ["menu:schedule", "menu:today"]
+
+    stub.press_button(LAN, "menu:schedule")
+    await stub.wait_for(lambda c: c.method == "answerCallbackQuery")
+    schedule = (await stub.wait_sent(LAN, 2))[-1]
+    assert "1/10" in schedule.params["text"] and "7/10" in schedule.params["text"]
+
+    stub.send_text(LAN, "chu de nam nay la j vay ad")
+    answer = (await stub.wait_sent(LAN, 3))[-1]
+    assert "Xây dựng năng lực tự học trong kỷ nguyên số" in answer.params["text"]
+
+    stub.send_sticker(LAN)
+    sticker = (await stub.wait_sent(LAN, 4))[-1]
+    assert "chữ" in sticker.params["text"]
+
+    stub.send_text(LAN, "/khonghieu")
+    unknown = (await stub.wait_sent(LAN, 5))[-1]
+    assert "/khonghieu" in unknown.params["text"]
+
+
+async def test_english_client_gets_english(telegram):
+    telegram.send_text(6001, "/start", language_code="en", first_name="Tom")
+    (reply,) = await telegram.wait_sent(6001, 1)
+    assert reply.params["text"].startswith("Hello Tom!")
+
+
+async def test_an_api_error_does_not_stop_the_bot(telegram):
+    telegram.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
+    telegram.send_text(LAN, "/lich")
+    await telegram.wait_for(lambda c: c.method == "sendMessage" and not c.ok)
+    telegram.send_text(LAN, "/homnay")
+    (reply,) = await telegram.wait_sent(LAN, 1)
+    assert "Tuần lễ" in reply.params["text"]
