@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT))
 
 from content.loader import load_week  # noqa: E402
