@@ -75,7 +75,8 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
 
     assistant = await build_assistant(settings, args.now)
     try:
-        channel = ConsoleChannel(assistant, user=args.user, name=args.name, lang=args.lang, json_mode=args.json)
+        channel = ConsoleChannel(assistant, user=args.user, name=args.name, lang=args.lang, json_mode=args.json,
+                                 files_dir=settings.files_dir)
         await channel.run()
     finally:
         await assistant.storage.close()

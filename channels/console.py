@@ -11,11 +11,12 @@ import json
 import logging
 import sys
 import threading
+from pathlib import Path
 from typing import TextIO
 
 from core.text import tokens
 from handlers.router import Assistant
-from handlers.types import Button, Incoming, Reply
+from handlers.types import Button, File, Incoming, Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "console"
@@ -23,13 +24,14 @@ CHANNEL = "console"
 
 class ConsoleChannel:
     def __init__(self, assistant: Assistant, *, user: str = "1", name: str | None = None, lang: str = "vi",
-                 json_mode: bool = False, out: TextIO = sys.stdout) -> None:
+                 json_mode: bool = False, out: TextIO = sys.stdout, files_dir: Path = Path("data/files")) -> None:
         self.assistant = assistant
         self.user = user
         self.name = name
         self.lang = lang
         self.json_mode = json_mode
         self.out = out
+        self.files_dir = files_dir
         self._buttons: list[Button] = []
         self._lock = asyncio.Lock()  # one message printed at a time, whole
 
@@ -64,17 +66,25 @@ class ConsoleChannel:
                 return {"payload": button.payload}
         return {"text": line}
 
+    def _save(self, file: File) -> Path:
+        """A terminal cannot show files: write them to the files folder and print the path."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / file.name
+        path.write_bytes(file.data)
+        return path.resolve()
+
     def _print(self, reply: Reply, input_no: int) -> None:
         text = reply.plain_text()
+        paths = [self._save(f) for f in reply.files]
         if self.json_mode:
             record = {"input": input_no, "topic": reply.topic, "text": text,
-                      "buttons": [b.label for b in reply.buttons], "files": [str(f) for f in reply.files]}
+                      "buttons": [b.label for b in reply.buttons], "files": [str(p) for p in paths]}
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             self.out.write(f"\n🤖 {text}\n")
             if reply.buttons:
                 self.out.write("   " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)) + "\n")
-            for path in reply.files:
+            for path in paths:
                 self.out.write(f"   📎 {path}\n")
         self.out.flush()
 

@@ -6,7 +6,8 @@ import json
 import logging
 import signal
 
-from telegram import BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+                      Update)
 from telegram.constants import MessageLimit, ParseMode
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -17,7 +18,6 @@ from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
-PHOTO_SUFFIXES = {".png", ".jpg", ".jpeg"}
 
 
 class TelegramChannel:
@@ -102,12 +102,11 @@ class TelegramChannel:
                 last = i == len(parts) - 1
                 markup = keyboard(reply) if last else None
                 await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup)
-            for path in reply.files:
-                with path.open("rb") as file:
-                    if path.suffix.lower() in PHOTO_SUFFIXES:
-                        await bot.send_photo(chat_id, file)
-                    else:
-                        await bot.send_document(chat_id, file, filename=path.name)
+            for file in reply.files:
+                if file.is_image:
+                    await bot.send_photo(chat_id, InputFile(file.data, filename=file.name))
+                else:
+                    await bot.send_document(chat_id, InputFile(file.data, filename=file.name))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Logged with the update; the bot keeps running.

@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -25,16 +24,38 @@ class Button:
     payload: str
 
 
+@dataclass(frozen=True)
+class File:
+    """A file sent with a reply, kept in memory: exports hold personal data, so no channel
+    that can send bytes should leave them on disk."""
+
+    name: str
+    data: bytes
+
+    @property
+    def is_image(self) -> bool:
+        return self.name.lower().endswith((".png", ".jpg", ".jpeg"))
+
+
 @dataclass
 class Reply:
     text: str                      # HTML: <b>, <i> only; residents' text already escaped
     topic: str
     buttons: list[Button] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+    files: list[File] = field(default_factory=list)
 
     def plain_text(self) -> str:
         """The text without markup, for channels that show plain text."""
         return html.unescape(_TAG.sub("", self.text))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Replies for someone other than the sender (staff notices, a thank-you after /paid)."""
+
+    channel: str
+    user_id: str
+    replies: list[Reply]
 
 
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre)>")
