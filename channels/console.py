@@ -34,6 +34,7 @@ class ConsoleChannel:
         self.files_dir = files_dir
         self._buttons: list[Button] = []
         self._lock = asyncio.Lock()  # one message printed at a time, whole
+        assistant.senders[CHANNEL] = self.send
 
     async def send(self, user_id: str, replies: list[Reply], input_no: int = 0) -> None:
         """Print replies; also how scheduled messages reach the terminal (input 0)."""

@@ -32,6 +32,7 @@ class TelegramChannel:
         self.app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, self._on_message))
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_error_handler(self._on_error)
+        assistant.senders[CHANNEL] = lambda user_id, replies: self.send(int(user_id), replies)
 
     async def _set_commands(self) -> None:
         for lang, commands in COMMAND_MENU.items():

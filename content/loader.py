@@ -36,6 +36,10 @@ def load_week(path: Path | str = DEFAULT_PATH) -> Week:
         raise ContentError(path, [f"{where}not valid YAML: {problem}"]) from exc
     if not isinstance(data, dict):
         raise ContentError(path, ["the file must be a mapping with ward, event, days, faq, ..."])
+    if "base" in data:
+        # An overlay: this file changes a few fields of another week file (e.g. a demo bank account).
+        base = load_week(path.parent / str(data.pop("base")))
+        data = _merge(base.model_dump(mode="json", exclude_none=True), data)
     try:
         week = Week.model_validate(data)
     except ValidationError as exc:
@@ -45,6 +49,13 @@ def load_week(path: Path | str = DEFAULT_PATH) -> Week:
     if problems:
         raise ContentError(path, [_format(tree, loc, msg) for loc, msg in problems])
     return week
+
+
+def _merge(base: dict, overlay: dict) -> dict:
+    merged = dict(base)
+    for key, value in overlay.items():
+        merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return merged
 
 
 def _message(error: dict) -> str:

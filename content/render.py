@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from content.schema import Faq, Week
+from core.amounts import format_vnd
 
 
 def dmy(d: date) -> str:
@@ -12,11 +13,6 @@ def dmy(d: date) -> str:
 
 def dm(d: date) -> str:
     return f"{d.day}/{d.month}"
-
-
-def vnd(amount: int) -> str:
-    """1500000 -> "1.500.000 đ"."""
-    return f"{amount:,}".replace(",", ".") + " đ"
 
 
 def contact_line(week: Week, lang: str) -> str:
@@ -32,7 +28,7 @@ def placeholders(week: Week, lang: str) -> dict[str, str]:
         "event": ev.name.get(lang), "theme": ev.theme.get(lang), "start": dmy(ev.start), "end": dmy(ev.end),
         "opening_date": dmy(op.date), "opening_time": op.time, "opening_place": op.place.get(lang),
         "opening_host": op.host.get(lang), "fund": week.fund.name.get(lang),
-        "raised": vnd(week.fund.raised_at_opening), "movement": week.movement.name.get(lang),
+        "raised": format_vnd(week.fund.raised_at_opening), "movement": week.movement.name.get(lang),
         "period": week.movement.period, "contact": contact_line(week, lang),
         "organisers": ", ".join(o.get(lang) for o in ev.organisers), "schedule_hint": hint.get(lang, hint["vi"]),
     }

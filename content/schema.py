@@ -66,10 +66,20 @@ class Opening(Strict):
     note: LocalText | None = None
 
 
+class BankAccount(Strict):
+    """The fund's account for VietQR transfers. Never commit a real person's account."""
+
+    bin: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] = Field(description="the bank's NAPAS BIN, e.g. 970415")
+    account: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{4,19}$")]
+    account_name: NonEmpty
+    bank_name: LocalText
+
+
 class Fund(Strict):
     name: LocalText
     raised_at_opening: int = Field(ge=0, description="đồng raised at the opening ceremony")
     max_pledge: int = Field(default=100_000_000, gt=0)
+    bank: BankAccount | None = None
 
 
 class Movement(Strict):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from core.text import fold
 
@@ -85,34 +85,28 @@ _BARE_AFTER = frozenset({
     "tuoi", "nguoi", "lan", "chau", "hs", "suat", "phan", "ngay", "thang", "nam", "tuan", "gio",
     "h", "phut", "p", "giay", "lop", "diem", "ho", "cuon", "quyen", "chiec", "cai", "con", "tieng",
     "km", "kg", "met", "thu",
+    "lit", "xi", "chai",  # slang for 100k / 1tr that differs by region: ask again
 })
 # Between two amounts these make a range or a choice: ask again.
 _RANGE_WORDS = frozenset({"-", "~", "den", "toi", "hoac"})
 
-_PRE = str.maketrans({"₫": " đ ", "–": "-", "—": "-", "−": "-"})
-# Punctuation is kept as tokens so that "1 triệu, hai người" does not read as 1.200.000.
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[^\sa-z0-9]")
+# Dashes are normalised so that "-1tr" and "200–300k" are seen.
+_DASHES = ("–", "—", "−")
+_UNIT_ALT = "|".join(sorted(_BIG_UNITS, key=len, reverse=True))
+# One token per match: (space before, number, word, symbol). A unit glued to a currency
+# ("100kđ", "2trvnđ") is cut in two words. Punctuation is kept as symbols so that
+# "1 triệu, hai người" does not read as 1.200.000.
+# ASCII digits only: "²" is a Unicode digit that int() refuses.
+_TOKEN_RE = re.compile(
+    r"( ?)(?:(\d+(?:[.,]\d+)*)|((?:%s)(?=(?:vnd|dong|d)(?![a-z]))|[a-z]+)|(\S))" % _UNIT_ALT,
+    re.ASCII,
+)
+# "1 000 000": groups of three after single spaces, unless a unit follows ("1 500 nghìn" is
+# more likely two numbers than 1.500 nghìn).
+_SPACED_GROUPS_RE = re.compile(
+    r"(?<![\w.,])\d{1,3}(?: \d{3})++(?![\d.,])(?! ?(?:%s)(?![a-z]))" % _UNIT_ALT, re.ASCII
+)
 _SEP_RE = re.compile(r"[.,]")
-
-
-# --- tokens ----------------------------------------------------------------------------------
-
-class _Tok:
-    """A number, a word or a symbol of the folded text.
-
-    glued: no space between this token and the previous one. Numbers carry their value as
-    mant / 10**scale ("2,5" -> 25, 1); blocked numbers (dates, phone numbers, "8h") never count.
-    """
-
-    __slots__ = ("kind", "text", "glued", "mant", "scale", "blocked")
-
-    def __init__(self, kind: str, text: str, glued: bool) -> None:
-        self.kind = kind
-        self.text = text
-        self.glued = glued
-        self.mant = 0
-        self.scale = 0
-        self.blocked = False
 
 
 def _num_parts(text: str) -> tuple[int, int] | None:
@@ -127,205 +121,17 @@ def _num_parts(text: str) -> tuple[int, int] | None:
     return None  # "5.10.2023", "1.2.3": not an amount
 
 
-def _split_word(word: str) -> tuple[str, ...]:
-    """ "kđ", "trvnđ" -> unit + currency, so "100kđ" reads like "100k đ"."""
-    if word not in _GLUE_OK:
-        for cur in ("vnd", "dong", "d"):
-            if word.endswith(cur) and word[: -len(cur)] in _BIG_UNITS:
-                return word[: -len(cur)], cur
-    return (word,)
+class _Num(NamedTuple):
+    """A written number worth mant / 10**scale ("2,5" -> 25, 1)."""
+
+    mant: int
+    scale: int
+    text: str
 
 
-def _tokenize(s: str) -> list[_Tok]:
-    raw: list[tuple[str, str, int, int]] = []
-    for m in _TOKEN_RE.finditer(s):
-        text, start, end = m.group(), m.start(), m.end()
-        ch = text[0]
-        if ch.isdigit():
-            raw.append(("n", text, start, end))
-        elif ch.isalpha():
-            parts = _split_word(text)
-            if len(parts) == 2:
-                cut = start + len(parts[0])
-                raw.append(("w", parts[0], start, cut))
-                raw.append(("w", parts[1], cut, end))
-            else:
-                raw.append(("w", text, start, end))
-        else:
-            raw.append(("s", text, start, end))
-
-    toks: list[_Tok] = []
-    prev_end = -1
-    i = 0
-    while i < len(raw):
-        kind, text, start, end = raw[i]
-        glued = start == prev_end
-        # "1 000 000": groups of three separated by single spaces, unless a unit follows
-        # ("1 500 nghìn" is more likely two numbers than 1.500 nghìn).
-        if kind == "n" and text.isdigit() and len(text) <= 3 and not glued:
-            j = i
-            while (j + 1 < len(raw) and raw[j + 1][0] == "n" and len(raw[j + 1][1]) == 3
-                   and raw[j + 1][1].isdigit() and s[raw[j][3]:raw[j + 1][2]] == " "):
-                j += 1
-            after = raw[j + 1] if j + 1 < len(raw) else None
-            if j > i and not (after and after[0] == "w" and after[1] in _BIG_UNITS):
-                text = "".join(r[1] for r in raw[i:j + 1])
-                end = raw[j][3]
-                i = j
-        toks.append(_Tok(kind, text, glued))
-        prev_end = end
-        i += 1
-
-    for k, t in enumerate(toks):
-        if t.kind == "n":
-            _mark_number(toks, k, t)
-    return toks
-
-
-def _mark_number(toks: list[_Tok], k: int, t: _Tok) -> None:
-    parts = _num_parts(t.text)
-    if parts is None:
-        t.blocked = True
-        return
-    t.mant, t.scale = parts
-    prev = toks[k - 1] if k > 0 else None
-    nxt = toks[k + 1] if k + 1 < len(toks) else None
-    after_unit = bool(t.glued and prev and prev.kind == "w" and prev.text in _BIG_UNITS)
-    if t.glued and prev and ((prev.kind == "w" and prev.text not in _GLUE_OK)
-                             or (prev.kind == "s" and prev.text in "/:")):
-        t.blocked = True  # "covid19", "12a1", "5/10", "8:30"
-    elif nxt and nxt.glued and ((nxt.kind == "w" and nxt.text not in _GLUE_OK)
-                                or (nxt.kind == "s" and nxt.text == "%")):
-        t.blocked = True  # "8h", "5p", "10%"
-    elif (nxt and nxt.glued and nxt.kind == "s" and nxt.text in "/:" and k + 2 < len(toks)
-          and toks[k + 2].glued and toks[k + 2].kind == "n"):
-        t.blocked = True  # "5/10", "8:30" (but "500/tháng" is an amount)
-    elif t.text.isdigit() and len(t.text) > 1 and t.text[0] == "0" and not after_unit:
-        t.blocked = True  # phone or account number; "1tr050" keeps its zero
-    elif t.text.isdigit() and len(t.text) > 12:
-        t.blocked = True  # account number
-
-
-def _word(toks: list[_Tok], i: int) -> str | None:
-    if i < len(toks) and toks[i].kind == "w":
-        return toks[i].text
-    return None
-
-
-# --- grammar ---------------------------------------------------------------------------------
-
-def _digit(toks: list[_Tok], i: int, words_only: bool = False) -> int | None:
-    """A digit word ("năm") or, for "5 trăm", a single written digit."""
-    if i >= len(toks):
-        return None
-    t = toks[i]
-    if t.kind == "w":
-        return _DIGITS.get(t.text)
-    if (not words_only and t.kind == "n" and not t.blocked and t.scale == 0
-            and len(t.text) == 1):
-        return t.mant
-    return None
-
-
-def _parse_tens(toks: list[_Tok], i: int) -> tuple[int, int] | None:
-    """10..99: "mười lăm", "hai mươi mốt", "ba chục", colloquial "hai lăm"."""
-    w = _word(toks, i)
-    if w == "muoi":  # mười
-        u = _AFTER_TENS.get(_word(toks, i + 1) or "")
-        return (10 + u, i + 2) if u else (10, i + 1)
-    d = _digit(toks, i)
-    if not d:
-        return None
-    nxt = _word(toks, i + 1)
-    if nxt == "muoi":
-        u = _AFTER_TENS.get(_word(toks, i + 2) or "")
-        return (d * 10 + u, i + 3) if u else (d * 10, i + 2)
-    if nxt == "chuc":
-        return d * 10, i + 2
-    if toks[i].kind == "w" and d >= 2 and nxt in _COLLOQUIAL_UNITS:
-        return d * 10 + _COLLOQUIAL_UNITS[nxt], i + 2
-    return None
-
-
-def _parse_small(toks: list[_Tok], i: int) -> tuple[int, int, bool] | None:
-    """A number 0..999 in words: (value, next index, compound).
-
-    compound is False for a lone digit word ("hai"), which is a count only before a unit,
-    and after a unit means a tenth of it ("một triệu hai" = 1.200.000).
-    """
-    d = _digit(toks, i)
-    if d is not None and _word(toks, i + 1) == "tram":
-        total, j = d * 100, i + 2
-    elif _word(toks, i) == "tram" and _word(toks, i + 1) == "ruoi" and not _vague_before(toks, i):
-        return 150, i + 2, True  # "trăm rưỡi"
-    else:
-        tens = _parse_tens(toks, i)
-        if tens:
-            return tens[0], tens[1], True
-        if d is not None and toks[i].kind == "w":
-            return d, i + 1, False
-        return None
-    w = _word(toks, j)
-    if w in ("linh", "le"):
-        u = _digit(toks, j + 1, words_only=True)
-        return (total + u, j + 2, True) if u else (total, j, True)
-    if w == "ruoi":
-        return total + 50, j + 1, True
-    tens = _parse_tens(toks, j)
-    if tens:
-        return total + tens[0], tens[1], True
-    u = _AFTER_TENS.get(w or "")
-    if u:
-        return total + u * 10, j + 1, True  # "trăm hai" = 120, "trăm tư" = 140
-    return total, j, True
-
-
-def _vague_before(toks: list[_Tok], i: int) -> bool:
-    return i > 0 and (toks[i - 1].kind == "n" or _word(toks, i - 1) in _VAGUE_BEFORE)
-
-
-# count kinds: "num" written digits, "word" compound words, "digit" a lone digit word,
-# "half" nửa, "one" the implicit một of "triệu rưỡi".
+# Count kinds: "num" written digits, "word" number words with trăm/mươi, "digit" a lone digit
+# word, "half" nửa, "one" the implicit một of "triệu rưỡi".
 _Count = tuple[int, int, str]  # mantissa, scale, kind
-
-
-def _parse_count(toks: list[_Tok], i: int) -> tuple[_Count, int] | None:
-    t = toks[i]
-    if t.kind == "n":
-        if t.blocked:
-            return None
-        if t.scale == 0 and len(t.text) == 1 and _word(toks, i + 1) in ("tram", "muoi", "chuc"):
-            small = _parse_small(toks, i)
-            if small:
-                return (small[0], 0, "word"), small[1]
-        return (t.mant, t.scale, "num"), i + 1
-    if t.kind != "w":
-        return None
-    if t.text == "nua":
-        return (5, 1, "half"), i + 1
-    if t.text in _BIG_UNITS and _word(toks, i + 1) == "ruoi" and not _vague_before(toks, i):
-        return (1, 0, "one"), i
-    small = _parse_small(toks, i)
-    if small is None:
-        return None
-    value, j, compound = small
-    return (value, 0, "word" if compound else "digit"), j
-
-
-def _unit_at(toks: list[_Tok], i: int) -> int:
-    w = _word(toks, i)
-    if w is None:
-        return 0
-    if w == "m" and not toks[i].glued:
-        return 0  # "1m5" is money; "500 m" is more likely "mình"
-    if w == "cu" and _word(toks, i + 1) in ("gia", "ong", "ba"):
-        return 0  # "2 cụ già"
-    return _BIG_UNITS.get(w, 0)
-
-
-def _is_currency(toks: list[_Tok], i: int) -> bool:
-    w = _word(toks, i)
-    return w in _CURRENCY and not (w == "dong" and _word(toks, i + 1) == "y")  # "đồng ý"
 
 
 @dataclass(slots=True)
@@ -338,126 +144,279 @@ class _Cand:
     vague: bool = False
 
 
-def _ends_phrase(toks: list[_Tok], i: int) -> bool:
-    return (i >= len(toks) or toks[i].kind == "s" or _is_currency(toks, i)
-            or _word(toks, i) in _PHRASE_END)
+class _Scan:
+    """The tokens of one folded message and the amount grammar over them."""
 
+    __slots__ = ("toks", "size", "nums")
 
-def _parse_tail(toks: list[_Tok], j: int, unit: int, total: int) -> tuple[int, int]:
-    """What may follow the last unit: "rưỡi", "3tr5", "2tr500", "một triệu hai", "… năm trăm"."""
-    if j >= len(toks):
-        return total, j
-    t = toks[j]
-    if t.kind == "w" and t.text == "ruoi":
-        return total + unit // 2, j + 1
-    small = _parse_small(toks, j)
-    if small is not None:
-        value, k, compound = small
-        if _unit_at(toks, k):
-            return total, j  # another group, in the wrong order: not a tail
-        if compound:  # spoken amounts drop the next unit: "hai triệu năm trăm" = 2.500.000
-            return total + value * (unit // 1000), k
-        if value == 0 or not _ends_phrase(toks, k):
-            return total, j
-        if t.text == "nam" and _word(toks, k) in _AFTER_YEAR_NAM:
-            return total, j  # "2 triệu năm nay"
-        return total + value * unit // 10, k  # "một triệu hai" = 1.200.000
-    if t.kind == "n":
-        if t.blocked or t.scale or _unit_at(toks, j + 1):
-            return total, j
-        if not t.glued and not _ends_phrase(toks, j + 1):
-            return total, j  # "1 triệu 2 lần"
-        if len(t.text) <= 3:  # decimals of the unit: 3tr5 = 3,5 tr; 1tr050 = 1.050.000
-            return total + t.mant * unit // 10 ** len(t.text), j + 1
-        if t.mant < unit:  # "1 triệu 500000"
-            return total + t.mant, j + 1
-        return total, j
-    if t.text == "tu" and _ends_phrase(toks, j + 1):  # "một triệu tư"
-        return total + 4 * unit // 10, j + 1
-    return total, j
+    def __init__(self, folded: str) -> None:
+        self.toks: list[tuple[str, str, str, str]] = _TOKEN_RE.findall(
+            _SPACED_GROUPS_RE.sub(lambda m: m.group().replace(" ", ""), folded))
+        self.size = len(self.toks)
+        # Numbers that may be (part of) an amount; dates, phone numbers, "8h" are left out.
+        self.nums: dict[int, _Num] = {}
+        for i, tok in enumerate(self.toks):
+            if tok[1]:
+                num = self._number(i, tok[1])
+                if num is not None:
+                    self.nums[i] = num
 
+    # -- token access --
 
-def _parse_expr(toks: list[_Tok], i: int) -> _Cand | None:
-    total, exact, last_unit, j, decimal = 0, True, 0, i, False
-    while j < len(toks):
-        parsed = _parse_count(toks, j)
-        if parsed is None:
-            break
-        (mant, scale, kind), k = parsed
-        unit = _unit_at(toks, k)
-        if not unit:
-            break
-        if last_unit and (unit >= last_unit or scale or mant >= 1000):
-            break  # units must decrease: 1 triệu 500 nghìn
-        if not last_unit and kind == "digit" and mant == 0:
-            break  # "không k" is "no", not zero
-        n = mant * unit
-        exact = exact and n % 10**scale == 0
-        total += n // 10**scale
-        last_unit, j = unit, k + 1
-        if scale:
-            decimal = True  # "2,5 triệu" takes no tail
-            break
-    if last_unit:
-        if not decimal:
-            total, j = _parse_tail(toks, j, last_unit, total)
-    else:
-        parsed = _parse_count(toks, i)
-        if parsed is None:
+    def word(self, i: int) -> str | None:
+        return self.toks[i][2] or None if 0 <= i < self.size else None
+
+    def sym(self, i: int) -> str | None:
+        return self.toks[i][3] or None if 0 <= i < self.size else None
+
+    def is_number(self, i: int) -> bool:
+        return 0 <= i < self.size and bool(self.toks[i][1])
+
+    def glued(self, i: int) -> bool:
+        """No space between token i and the one before."""
+        return 0 < i < self.size and not self.toks[i][0]
+
+    def _number(self, i: int, text: str) -> _Num | None:
+        parts = _num_parts(text)
+        if parts is None:
             return None
-        (mant, scale, kind), j = parsed
-        if scale or kind in ("half", "one"):
-            return None  # "2,5" or "nửa" with no unit is not an amount
-        if kind == "digit" and not _is_currency(toks, j):
-            return None  # "năm", "ba" alone are ordinary words
-        total = mant
-    currency = _is_currency(toks, j)
-    if currency:
-        j += 1
-    return _Cand(i, j, total if exact else None, bool(last_unit) or currency)
+        before = (self.word(i - 1), self.sym(i - 1)) if self.glued(i) else (None, None)
+        after = (self.word(i + 1), self.sym(i + 1)) if self.glued(i + 1) else (None, None)
+        if (before[0] and before[0] not in _GLUE_OK) or (after[0] and after[0] not in _GLUE_OK):
+            return None  # "covid19", "12a1", "8h", "5p"
+        if after[1] == "%":
+            return None
+        if ((before[1] in ("/", ":") and self.is_number(i - 2) and self.glued(i - 1))
+                or (after[1] in ("/", ":") and self.is_number(i + 2) and self.glued(i + 2))):
+            return None  # "5/10", "8:30"; but "500k/tháng" and "500000/tháng" are amounts
+        if text.isdigit() and len(text) > 1 and text[0] == "0" and self.word(i - 1) not in _BIG_UNITS:
+            return None  # phone or account number; "1tr050", "2 triệu 050" keep their zero
+        if text.isdigit() and len(text) > 12:
+            return None  # account number
+        return _Num(parts[0], parts[1], text)
 
+    def unit(self, i: int) -> int:
+        w = self.word(i)
+        if w is None:
+            return 0
+        if w == "m" and not self.glued(i):
+            return 0  # "1m5" is money; "500 m" is more likely "mình"
+        if w == "cu" and self.word(i + 1) in ("gia", "ong", "ba"):
+            return 0  # "2 cụ già"
+        return _BIG_UNITS.get(w, 0)
 
-def _can_start(t: _Tok) -> bool:
-    return (t.kind == "n" and not t.blocked) or (t.kind == "w" and t.text in _NUMBER_WORDS)
+    def currency(self, i: int) -> bool:
+        w = self.word(i)
+        return w in _CURRENCY and not (w == "dong" and self.word(i + 1) == "y")  # "đồng ý"
 
+    def ends_phrase(self, i: int) -> bool:
+        return (i >= self.size or self.sym(i) is not None or self.currency(i)
+                or self.word(i) in _PHRASE_END)
 
-def _find_candidates(toks: list[_Tok]) -> list[_Cand]:
-    cands: list[_Cand] = []
-    i = 0
-    while i < len(toks):
-        cand = _parse_expr(toks, i) if _can_start(toks[i]) else None
-        if cand is not None and cand.end > i:
-            cands.append(cand)
-            i = cand.end
+    def vague_before(self, i: int) -> bool:
+        return self.is_number(i - 1) or self.word(i - 1) in _VAGUE_BEFORE
+
+    # -- number words --
+
+    def digit(self, i: int, words_only: bool = False) -> int | None:
+        """A digit word ("năm") or, for "5 trăm", a single written digit."""
+        w = self.word(i)
+        if w is not None:
+            return _DIGITS.get(w)
+        num = None if words_only else self.nums.get(i)
+        return num.mant if num is not None and len(num.text) == 1 else None
+
+    def tens(self, i: int) -> tuple[int, int] | None:
+        """10..99: "mười lăm", "hai mươi mốt", "ba chục", colloquial "hai lăm"."""
+        if self.word(i) == "muoi":  # mười
+            u = _AFTER_TENS.get(self.word(i + 1) or "")
+            return (10 + u, i + 2) if u else (10, i + 1)
+        d = self.digit(i)
+        if not d:
+            return None
+        nxt = self.word(i + 1)
+        if nxt == "muoi":
+            u = _AFTER_TENS.get(self.word(i + 2) or "")
+            return (d * 10 + u, i + 3) if u else (d * 10, i + 2)
+        if nxt == "chuc":
+            return d * 10, i + 2
+        if nxt in _COLLOQUIAL_UNITS and d >= 2 and self.word(i) is not None:
+            return d * 10 + _COLLOQUIAL_UNITS[nxt], i + 2
+        return None
+
+    def small(self, i: int) -> tuple[int, int, bool] | None:
+        """A number 0..999 in words: (value, next index, compound).
+
+        compound is False for a lone digit word ("hai"): a count only before a unit, and after
+        a unit a tenth of it ("một triệu hai" = 1.200.000).
+        """
+        d = self.digit(i)
+        if d is not None and self.word(i + 1) == "tram":
+            total, j = d * 100, i + 2
+        elif self.word(i) == "tram" and self.word(i + 1) == "ruoi" and not self.vague_before(i):
+            return 150, i + 2, True  # "trăm rưỡi"
         else:
-            i += 1
-    for idx, c in enumerate(cands):
-        p = c.start - 1
-        if p < 0:
-            continue
-        prev = toks[p]
-        joins_previous = idx > 0 and cands[idx - 1].end == p
-        if prev.text in _RANGE_WORDS and joins_previous:
-            c.vague = cands[idx - 1].vague = True  # "200-300k", "1 đến 2 triệu", "500k hoặc 1tr"
-        elif prev.text == "-" and toks[c.start].glued and not (p > 0 and toks[p - 1].kind == "n"):
-            c.negative = True  # "-1tr"
-        elif prev.kind == "w" and prev.text == "am":
-            c.negative = True  # "âm 1 triệu"
-    return cands
+            tens = self.tens(i)
+            if tens:
+                return tens[0], tens[1], True
+            if d is not None and self.word(i) is not None:
+                return d, i + 1, False
+            return None
+        w = self.word(j)
+        if w in ("linh", "le"):
+            u = self.digit(j + 1, words_only=True)
+            return (total + u, j + 2, True) if u else (total, j, True)
+        if w == "ruoi":
+            return total + 50, j + 1, True
+        tens = self.tens(j)
+        if tens:
+            return total + tens[0], tens[1], True
+        u = _AFTER_TENS.get(w or "")
+        if u:
+            return total + u * 10, j + 1, True  # "trăm hai" = 120, "trăm tư" = 140
+        return total, j, True
 
+    def count(self, i: int) -> tuple[_Count, int] | None:
+        """What may stand before a unit: "2", "2,5", "hai", "năm trăm", "nửa"."""
+        num = self.nums.get(i)
+        if num is not None:
+            if len(num.text) == 1 and self.word(i + 1) in ("tram", "muoi", "chuc"):
+                small = self.small(i)
+                if small:
+                    return (small[0], 0, "word"), small[1]
+            return (num.mant, num.scale, "num"), i + 1
+        w = self.word(i)
+        if w is None:
+            return None
+        if w == "nua":
+            return (5, 1, "half"), i + 1
+        if w in _BIG_UNITS and self.word(i + 1) == "ruoi" and not self.vague_before(i):
+            return (1, 0, "one"), i
+        small = self.small(i)
+        if small is None:
+            return None
+        value, j, compound = small
+        return (value, 0, "word" if compound else "digit"), j
 
-def _context_blocked(toks: list[_Tok], c: _Cand) -> bool:
-    before = _word(toks, c.start - 1) if c.start > 0 else None
-    return before in _BARE_BEFORE or _word(toks, c.end) in _BARE_AFTER
+    # -- amounts --
+
+    def tail(self, j: int, unit: int, total: int) -> tuple[int, int]:
+        """After the last unit: "rưỡi", "3tr5", "2tr500", "một triệu hai", "… năm trăm"."""
+        if j >= self.size:
+            return total, j
+        w = self.word(j)
+        if w == "ruoi":
+            return total + unit // 2, j + 1
+        small = self.small(j)
+        if small is not None:
+            value, k, compound = small
+            if self.unit(k):
+                return total, j  # another group, in the wrong order: not a tail
+            if compound:  # spoken amounts drop the next unit: "hai triệu năm trăm" = 2.500.000
+                return total + value * (unit // 1000), k
+            if value == 0 or not self.ends_phrase(k):
+                return total, j
+            if w == "nam" and self.word(k) in _AFTER_YEAR_NAM:
+                return total, j  # "2 triệu năm nay"
+            return total + value * unit // 10, k  # "một triệu hai" = 1.200.000
+        num = self.nums.get(j)
+        if num is not None:
+            if num.scale or self.unit(j + 1):
+                return total, j
+            if not self.glued(j) and not self.ends_phrase(j + 1):
+                return total, j  # "1 triệu 2 lần"
+            if len(num.text) <= 3:  # decimals of the unit: 3tr5 = 3,5 tr; 1tr050 = 1.050.000
+                return total + num.mant * unit // 10 ** len(num.text), j + 1
+            if num.mant < unit:  # "1 triệu 500000"
+                return total + num.mant, j + 1
+            return total, j
+        if w == "tu" and self.ends_phrase(j + 1):  # "một triệu tư"
+            return total + 4 * unit // 10, j + 1
+        return total, j
+
+    def expr(self, i: int) -> _Cand | None:
+        """The amount expression starting at token i, if any."""
+        total, exact, last_unit, j, decimal = 0, True, 0, i, False
+        while j < self.size:
+            # "một triệu lẻ năm nghìn" = 1.005.000
+            at = j + 1 if last_unit and self.word(j) in ("le", "linh") else j
+            parsed = self.count(at)
+            if parsed is None:
+                break
+            (mant, scale, kind), k = parsed
+            unit = self.unit(k)
+            if not unit:
+                break
+            if last_unit and (unit >= last_unit or scale or mant >= 1000):
+                break  # units must decrease: 1 triệu 500 nghìn
+            if not last_unit and kind == "digit" and mant == 0:
+                break  # "không k" is "no", not zero
+            n = mant * unit
+            exact = exact and n % 10**scale == 0
+            total += n // 10**scale
+            last_unit, j = unit, k + 1
+            if scale:
+                decimal = True  # "2,5 triệu" takes no tail
+                break
+        if last_unit:
+            if not decimal:
+                total, j = self.tail(j, last_unit, total)
+        else:
+            parsed = self.count(i)
+            if parsed is None:
+                return None
+            (mant, scale, kind), j = parsed
+            if scale or kind in ("half", "one"):
+                return None  # "2,5" or "nửa" with no unit is not an amount
+            if kind == "digit" and not self.currency(j):
+                return None  # "năm", "ba" alone are ordinary words
+            total = mant
+        currency = self.currency(j)
+        if currency:
+            j += 1
+        return _Cand(i, j, total if exact else None, bool(last_unit) or currency)
+
+    def candidates(self) -> list[_Cand]:
+        cands: list[_Cand] = []
+        i = 0
+        while i < self.size:
+            cand = None
+            if i in self.nums or self.word(i) in _NUMBER_WORDS:
+                cand = self.expr(i)
+            if cand is not None and cand.end > i:
+                cands.append(cand)
+                i = cand.end
+            else:
+                i += 1
+        for idx, c in enumerate(cands):
+            p = c.start - 1
+            if p < 0:
+                continue
+            link = self.sym(p) or self.word(p)
+            joins_previous = idx > 0 and cands[idx - 1].end == p
+            if link in _RANGE_WORDS and joins_previous:
+                c.vague = cands[idx - 1].vague = True  # "200-300k", "1 đến 2 triệu", "500k hoặc 1tr"
+            elif link == "-" and self.glued(c.start) and not self.is_number(p - 1):
+                c.negative = True  # "-1tr"
+            elif link == "am":
+                c.negative = True  # "âm 1 triệu"
+        return cands
+
+    def context_blocked(self, c: _Cand) -> bool:
+        """A bare number next to a date, address or counting word is not money."""
+        return self.word(c.start - 1) in _BARE_BEFORE or self.word(c.end) in _BARE_AFTER
 
 
 def parse_amount_detailed(text: str) -> AmountResult:
     """Understand a pledge amount; see the module docstring for the decisions."""
-    toks = _tokenize(fold(text.translate(_PRE)))
-    cands = _find_candidates(toks)
+    text = text.replace("₫", " đ ")
+    for dash in _DASHES:
+        text = text.replace(dash, "-")
+    scan = _Scan(fold(text))
+    cands = scan.candidates()
     pool = [c for c in cands if c.has_unit]
     if not pool:
-        pool = [c for c in cands if not _context_blocked(toks, c)]
+        pool = [c for c in cands if not scan.context_blocked(c)]
     if not pool or any(c.vague or c.value is None for c in pool):
         return _NOT_UNDERSTOOD
     values = {c.value for c in pool}

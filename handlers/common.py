@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.render import contact_line, dmy
 from content.schema import Week
 from handlers.texts import TEXTS
-from handlers.types import Button, Incoming, Reply
+from handlers.types import Button, Incoming, Outgoing, Reply
 from storage.models import Resident
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ class Context:
     session: AsyncSession
     now: datetime          # aware, UTC
     assistant: "Assistant"
+    args: str = ""         # what follows a command: "/paid KH-0042" -> "KH-0042"
+    outbox: list[Outgoing] = field(default_factory=list)  # for others, sent after the commit
 
     @property
     def week(self) -> Week:

@@ -16,10 +16,10 @@ from content.schema import Week
 from core.clock import Clock
 from core.matcher import Matcher
 from core.text import fold, has_vietnamese_marks, tokens
-from handlers import faq, menu, schedule, subscribe
+from handlers import faq, menu, pledge, schedule, staff, subscribe
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, INTENTS, TEXTS
-from handlers.types import Incoming, Reply
+from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.db import Storage
 
@@ -32,8 +32,11 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "start": menu.start, "menu": menu.menu, "help": menu.help_, "greeting": menu.greeting,
     "thanks": menu.thanks, "cancel": menu.cancel, "schedule": schedule.schedule,
     "today": schedule.today, "subscribe": subscribe.subscribe, "unsubscribe": subscribe.unsubscribe,
-    "faq": faq.faq_list, "pledge": lambda ctx: faq.answer(ctx, "donate"),
+    "faq": faq.faq_list, "pledge": pledge.start, "my_pledges": pledge.my_pledges, "honour": pledge.honour,
 }
+# Staff only; to anyone else they are unknown commands.
+STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid}
+Sender = Callable[[str, list[Reply]], Awaitable[None]]
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 _ENGLISH_WORDS = frozenset("""
@@ -53,6 +56,8 @@ class Assistant:
         self.clock = clock
         self.admins = admins
         self.max_message_chars = max_message_chars
+        # Channel name -> how to send replies to a user id there (registered by running channels).
+        self.senders: dict[str, Sender] = {}
         entries = {f"intent:{k}": v for k, v in INTENTS.items()}
         for entry in week.faq:
             entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
@@ -78,7 +83,21 @@ class Assistant:
             resident = await repo.touch_resident(session, msg.channel, msg.user_id, _clip(msg.name, 128),
                                                  _client_language(msg.language), now)
             ctx = Context(msg, resident, _reply_language(msg.text, resident.language), session, now, self)
-            return await self._route(ctx)
+            replies = await self._route(ctx)
+        # Only after the commit: a staff notice must never announce a pledge that was rolled back.
+        for outgoing in ctx.outbox:
+            await self.deliver(outgoing)
+        return replies
+
+    async def deliver(self, outgoing: Outgoing) -> None:
+        sender = self.senders.get(outgoing.channel)
+        if sender is None:
+            log.info("no %s channel running: message for %s not sent", outgoing.channel, outgoing.user_id)
+            return
+        try:
+            await sender(outgoing.user_id, outgoing.replies)
+        except Exception:
+            log.exception("could not send to %s:%s", outgoing.channel, outgoing.user_id)
 
     async def _route(self, ctx: Context) -> list[Reply]:
         msg = ctx.msg
@@ -91,16 +110,27 @@ class Assistant:
             return await menu.empty(ctx)
         command = _COMMAND.match(text)
         if command:
-            intent = COMMANDS.get(command.group(1).lower())
-            if intent is None:
-                return await menu.unknown_command(ctx, "/" + command.group(1))
-            return await INTENT_HANDLERS[intent](ctx)
-        if len(text) > self.max_message_chars:
-            return await faq.too_long(ctx, text)
+            return await self._command(ctx, command.group(1), command.group(2) or "")
         payload = self._button_labels.get(_label_key(text))
         if payload:
             return await self._button(ctx, payload)
-        return await self._free_text(ctx, text)
+        if len(text) > self.max_message_chars:
+            return await faq.too_long(ctx, text)
+        dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
+        if dialog is not None and dialog.state.startswith("pledge_"):
+            return await pledge.on_text(ctx, dialog, text)
+        if pledge.amount_in_pledge_message(text):
+            return await pledge.start(ctx, text)
+        return await self.understand(ctx, text) or await faq.fallback(ctx, text)
+
+    async def _command(self, ctx: Context, name: str, args: str) -> list[Reply]:
+        intent = COMMANDS.get(name.lower())
+        ctx.args = args
+        if intent in STAFF_HANDLERS and ctx.is_staff:
+            return await STAFF_HANDLERS[intent](ctx)
+        if intent is None or intent in STAFF_HANDLERS:
+            return await menu.unknown_command(ctx, "/" + name)
+        return await INTENT_HANDLERS[intent](ctx)
 
     async def _button(self, ctx: Context, payload: str) -> list[Reply]:
         kind, _, value = payload.partition(":")
@@ -108,16 +138,19 @@ class Assistant:
             return await INTENT_HANDLERS[value](ctx)
         if kind == "faq":
             return await faq.answer(ctx, value)
+        if kind == "pledge":
+            return await pledge.on_button(ctx, value)
         log.info("unknown button payload %r", payload)
         return await menu.menu(ctx)
 
-    async def _free_text(self, ctx: Context, text: str) -> list[Reply]:
+    async def understand(self, ctx: Context, text: str) -> list[Reply] | None:
+        """Replies to free text the bot understands (a day, an intent, an FAQ), else None."""
         when = schedule.day_asked(ctx, text)
         if when is not None:
             return await schedule.day(ctx, when)
         match = self.matcher.best(text)
         if match is None:
-            return await faq.fallback(ctx, text)
+            return None
         kind, _, key = match.key.partition(":")
         if kind == "intent":
             return await INTENT_HANDLERS[key](ctx)

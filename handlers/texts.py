@@ -139,6 +139,192 @@ EN = {
     "weekdays": "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
 }
 
+# Pledges and the fund (handlers/pledge.py).
+VI |= {
+    "pledge_ask_amount": (
+        "💝 Cảm ơn bạn đã ủng hộ {fund}!\nBạn muốn ủng hộ bao nhiêu? Gõ số tiền (ví dụ: 200k, 1 triệu, 1tr5) "
+        "hoặc chọn bên dưới. Gõ /huy để dừng."
+    ),
+    "pledge_amount_unclear": "Mình chưa hiểu số tiền “{text}”. Bạn gõ lại giúp mình, ví dụ: 200k, 500 nghìn, 1 triệu, 1tr5.",
+    "pledge_amount_zero": "Số tiền phải lớn hơn 0 đ. Bạn gõ lại số tiền muốn ủng hộ nhé.",
+    "pledge_amount_negative": "Số tiền không thể là số âm. Bạn gõ lại số tiền muốn ủng hộ nhé.",
+    "pledge_amount_too_big": (
+        "Khoản ủng hộ trên {max} xin bạn liên hệ trực tiếp phường để được hướng dẫn: {contact}.\n"
+        "Hoặc gõ một số tiền khác (tối đa {max})."
+    ),
+    "pledge_amount_check": "Ý bạn là <b>{amount}</b> phải không?",
+    "pledge_ask_name": (
+        "Số tiền: <b>{amount}</b>.\nTên hiển thị trên bảng vinh danh là gì? Gõ tên, "
+        "hoặc chọn bên dưới (chọn “Ẩn danh” nếu không muốn hiện tên)."
+    ),
+    "pledge_ask_phone": (
+        "Số điện thoại để phường liên hệ xác nhận (không bắt buộc)? "
+        "Ví dụ 0912 345 678. Bấm “Bỏ qua” nếu không muốn để lại."
+    ),
+    "pledge_phone_invalid": "Số điện thoại “{text}” chưa đúng. Bạn gõ lại (ví dụ 0912 345 678 hoặc +84 912 345 678), hoặc bấm “Bỏ qua”.",
+    "pledge_summary": (
+        "Bạn kiểm tra lại giúp mình:\n• Số tiền: <b>{amount}</b>\n• Tên hiển thị: {name}\n• Điện thoại: {phone}\n"
+        "Bấm “Xác nhận” để ghi nhận."
+    ),
+    "pledge_anonymous": "Nhà hảo tâm ẩn danh",
+    "pledge_no_phone": "không để lại",
+    "pledge_edit_which": "Bạn muốn sửa mục nào?",
+    "pledge_thanks": (
+        "🙏 Cảm ơn {name}! Cam kết ủng hộ <b>{amount}</b> đã được ghi nhận, mã <b>{ref}</b>.\n"
+        "Bạn có thể xem lại bằng /camket."
+    ),
+    "pledge_pay_bank": (
+        "Cách nộp: chuyển khoản tới {bank} · Số tài khoản <b>{account}</b> · Chủ tài khoản {holder} · "
+        "Nội dung: <b>{memo}</b>. Quét mã QR bên dưới bằng ứng dụng ngân hàng, số tiền và nội dung đã điền sẵn."
+    ),
+    "pledge_pay_office": "Cách nộp: nộp trực tiếp tại {office}, nhớ báo mã <b>{ref}</b>.",
+    "pledge_nothing_pending": "Không có cam kết nào đang chờ xác nhận. Gõ /ungho để bắt đầu ủng hộ.",
+    "pledge_continue": "(Bạn đang ủng hộ dở: {step}. Gõ /huy để dừng.)",
+    "pledge_step_amount": "nhập số tiền",
+    "pledge_step_phone": "nhập số điện thoại hoặc bấm “Bỏ qua”",
+    "pledge_step_confirm": "bấm “Xác nhận”, “Sửa” hoặc “Hủy”",
+    "pledge_cancelled": "Đã hủy, chưa có gì được ghi nhận. Bạn muốn xem gì tiếp?",
+    "my_pledges_none": "Bạn chưa có cam kết ủng hộ nào. Gõ /ungho để ủng hộ {fund}.",
+    "my_pledges": "Các cam kết ủng hộ của bạn:",
+    "my_pledge_line": "• <b>{ref}</b> · {amount} · {status} · {date}",
+    "pledge_status_pledged": "chờ nộp",
+    "pledge_status_paid": "đã nhận ✅",
+    "pledge_status_cancelled": "đã hủy",
+    "pledge_cancel_done": "Đã hủy cam kết {ref}.",
+    "pledge_cancel_not_allowed": "Cam kết {ref} không thể hủy (chỉ hủy được cam kết của bạn đang chờ nộp).",
+    "honour_title": "🏅 <b>Bảng vinh danh {fund}</b>\nTổng quỹ: <b>{total}</b> (gồm {opening} quyên góp tại lễ khai mạc).",
+    "honour_none": "Chưa có khoản ủng hộ nào qua bot được xác nhận đã nhận. Hãy là người đầu tiên: /ungho",
+    "honour_more": "… và {count} nhà hảo tâm khác.",
+    "paid_thanks": (
+        "🎉 Phường đã nhận khoản ủng hộ <b>{amount}</b> của bạn (mã {ref}). Xin chân thành cảm ơn "
+        "tấm lòng của bạn dành cho {fund}!"
+    ),
+    "btn_pledge_now": "💝 Ủng hộ ngay",
+    "btn_use_name": "Dùng tên “{name}”",
+    "btn_anonymous": "🙈 Ẩn danh",
+    "btn_skip_phone": "Bỏ qua",
+    "btn_confirm": "✅ Xác nhận",
+    "btn_edit": "✏️ Sửa",
+    "btn_cancel": "❌ Hủy",
+    "btn_yes": "Đúng",
+    "btn_no": "Không, gõ lại",
+    "btn_edit_amount": "Số tiền",
+    "btn_edit_name": "Tên",
+    "btn_edit_phone": "Điện thoại",
+    "btn_cancel_pledge": "Hủy {ref}",
+    "btn_my_pledges": "📋 Cam kết của tôi",
+    "btn_honour": "🏅 Vinh danh",
+}
+
+EN |= {
+    "pledge_ask_amount": (
+        "💝 Thank you for supporting {fund}!\nHow much would you like to give? Type an amount (e.g. 200k, "
+        "1 million, 1tr5) or pick one below. Type /cancel to stop."
+    ),
+    "pledge_amount_unclear": "I couldn't read the amount “{text}”. Please type it again, e.g. 200k, 500 nghìn, 1 triệu.",
+    "pledge_amount_zero": "The amount must be more than 0 đ. Please type the amount again.",
+    "pledge_amount_negative": "The amount can't be negative. Please type the amount again.",
+    "pledge_amount_too_big": (
+        "For gifts above {max} please contact the ward directly: {contact}.\n"
+        "Or type another amount (at most {max})."
+    ),
+    "pledge_amount_check": "Did you mean <b>{amount}</b>?",
+    "pledge_ask_name": (
+        "Amount: <b>{amount}</b>.\nWhich name should appear on the honour list? Type a name or pick below "
+        "(“Anonymous” to hide your name)."
+    ),
+    "pledge_ask_phone": (
+        "A phone number for the ward to confirm with you (optional)? E.g. 0912 345 678. Tap “Skip” to leave none."
+    ),
+    "pledge_phone_invalid": "“{text}” doesn't look like a Vietnamese phone number. Type it again (e.g. 0912 345 678) or tap “Skip”.",
+    "pledge_summary": (
+        "Please check:\n• Amount: <b>{amount}</b>\n• Name shown: {name}\n• Phone: {phone}\n"
+        "Tap “Confirm” to record it."
+    ),
+    "pledge_anonymous": "Anonymous donor",
+    "pledge_no_phone": "none",
+    "pledge_edit_which": "What would you like to change?",
+    "pledge_thanks": (
+        "🙏 Thank you, {name}! Your pledge of <b>{amount}</b> is recorded, reference <b>{ref}</b>.\n"
+        "See your pledges with /mypledges."
+    ),
+    "pledge_pay_bank": (
+        "How to pay: transfer to {bank} · account <b>{account}</b> · holder {holder} · "
+        "message: <b>{memo}</b>. Scan the QR code below with your banking app: amount and message are filled in."
+    ),
+    "pledge_pay_office": "How to pay: in person at {office}; please mention reference <b>{ref}</b>.",
+    "pledge_nothing_pending": "There is no pledge waiting for confirmation. Type /pledge to start.",
+    "pledge_continue": "(You are in the middle of a pledge: {step}. Type /cancel to stop.)",
+    "pledge_step_amount": "type the amount",
+    "pledge_step_phone": "type a phone number or tap “Skip”",
+    "pledge_step_confirm": "tap “Confirm”, “Edit” or “Cancel”",
+    "pledge_cancelled": "Cancelled; nothing was recorded. What next?",
+    "my_pledges_none": "You have no pledges yet. Type /pledge to support {fund}.",
+    "my_pledges": "Your pledges:",
+    "my_pledge_line": "• <b>{ref}</b> · {amount} · {status} · {date}",
+    "pledge_status_pledged": "awaiting payment",
+    "pledge_status_paid": "received ✅",
+    "pledge_status_cancelled": "cancelled",
+    "pledge_cancel_done": "Pledge {ref} cancelled.",
+    "pledge_cancel_not_allowed": "Pledge {ref} can't be cancelled (only your own pledges awaiting payment can).",
+    "honour_title": "🏅 <b>{fund}: honour list</b>\nFund total: <b>{total}</b> (including {opening} given at the opening).",
+    "honour_none": "No gift made through the bot has been received yet. Be the first: /pledge",
+    "honour_more": "… and {count} more donors.",
+    "paid_thanks": (
+        "🎉 The ward has received your gift of <b>{amount}</b> (reference {ref}). Thank you so much for "
+        "supporting {fund}!"
+    ),
+    "btn_pledge_now": "💝 Donate now",
+    "btn_use_name": "Use “{name}”",
+    "btn_anonymous": "🙈 Anonymous",
+    "btn_skip_phone": "Skip",
+    "btn_confirm": "✅ Confirm",
+    "btn_edit": "✏️ Edit",
+    "btn_cancel": "❌ Cancel",
+    "btn_yes": "Yes",
+    "btn_no": "No, type again",
+    "btn_edit_amount": "Amount",
+    "btn_edit_name": "Name",
+    "btn_edit_phone": "Phone",
+    "btn_cancel_pledge": "Cancel {ref}",
+    "btn_my_pledges": "📋 My pledges",
+    "btn_honour": "🏅 Honour list",
+}
+
+# Staff (handlers/staff.py).
+VI |= {
+    "staff_new_pledge": "💝 Cam kết mới <b>{ref}</b>: <b>{amount}</b> · {name} · ĐT: {phone} · qua {channel}",
+    "staff_stats": (
+        "📊 <b>Thống kê</b>\n• Người dân đã nhắn: {residents}\n• Đăng ký nhắc hằng ngày: {subscribers}\n"
+        "• Cam kết chờ nộp: {pledged_count} ({pledged_total})\n• Đã nhận: {paid_count} ({paid_total})\n"
+        "• Đã hủy: {cancelled_count} ({cancelled_total})\n• Tổng quỹ (gồm lễ khai mạc): {fund_total}"
+    ),
+    "staff_unanswered": "\n<b>Câu hỏi bot chưa trả lời được</b> (số lần):",
+    "staff_unanswered_none": "\nChưa có câu hỏi nào bot không trả lời được.",
+    "staff_export": "📎 Danh sách {count} cam kết (CSV mở bằng Excel, và XLSX).",
+    "staff_paid_usage": "Cách dùng: /danhan KH-0042",
+    "staff_paid_unknown": "Không tìm thấy cam kết {ref}.",
+    "staff_paid_cancelled": "Cam kết {ref} đã bị hủy, không thể đánh dấu đã nhận.",
+    "staff_paid_already": "Cam kết {ref} đã được đánh dấu đã nhận từ trước.",
+    "staff_paid_done": "✅ Đã đánh dấu {ref} ({amount}, {name}) là đã nhận và gửi lời cảm ơn tới người ủng hộ.",
+}
+EN |= {
+    "staff_new_pledge": "💝 New pledge <b>{ref}</b>: <b>{amount}</b> · {name} · phone: {phone} · via {channel}",
+    "staff_stats": (
+        "📊 <b>Statistics</b>\n• Residents who wrote: {residents}\n• Daily reminder subscribers: {subscribers}\n"
+        "• Pledges awaiting payment: {pledged_count} ({pledged_total})\n• Received: {paid_count} ({paid_total})\n"
+        "• Cancelled: {cancelled_count} ({cancelled_total})\n• Fund total (with the opening): {fund_total}"
+    ),
+    "staff_unanswered": "\n<b>Questions the bot could not answer</b> (times asked):",
+    "staff_unanswered_none": "\nNo unanswered questions so far.",
+    "staff_export": "📎 {count} pledges (CSV for Excel, and XLSX).",
+    "staff_paid_usage": "Usage: /paid KH-0042",
+    "staff_paid_unknown": "No pledge {ref} found.",
+    "staff_paid_cancelled": "Pledge {ref} was cancelled; it can't be marked paid.",
+    "staff_paid_already": "Pledge {ref} was already marked paid.",
+    "staff_paid_done": "✅ {ref} ({amount}, {name}) marked paid; the donor has been thanked.",
+}
+
 TEXTS = {"vi": VI, "en": EN}
 
 # Phrasings of what the bot itself can do, matched like FAQ questions (see core.matcher).
@@ -165,15 +351,22 @@ COMMANDS = {
     "subscribe": "subscribe", "nhacnho": "subscribe",
     "unsubscribe": "unsubscribe", "huynhac": "unsubscribe",
     "pledge": "pledge", "ungho": "pledge",
+    "mypledges": "my_pledges", "camket": "my_pledges",
+    "honour": "honour", "vinhdanh": "honour",
+    "stats": "stats", "thongke": "stats",
+    "export": "export", "xuat": "export",
+    "paid": "paid", "danhan": "paid",
     "cancel": "cancel", "huy": "cancel",
 }
 
 # The command menu a channel shows (name, description), per language.
 COMMAND_MENU = {
     "vi": [("lich", "Lịch cả tuần"), ("homnay", "Hoạt động hôm nay"), ("nhacnho", "Nhận nhắc mỗi sáng"),
-           ("huynhac", "Dừng nhắc"), ("ungho", "Ủng hộ Quỹ khuyến học"), ("trogiup", "Bot làm được gì"),
+           ("huynhac", "Dừng nhắc"), ("ungho", "Ủng hộ Quỹ khuyến học"), ("camket", "Cam kết ủng hộ của tôi"),
+           ("vinhdanh", "Bảng vinh danh"), ("trogiup", "Bot làm được gì"),
            ("huy", "Hủy, quay về menu")],
     "en": [("schedule", "The whole week"), ("today", "Today's program"), ("subscribe", "Daily morning reminder"),
-           ("unsubscribe", "Stop reminders"), ("pledge", "Donate to the fund"), ("help", "What I can do"),
+           ("unsubscribe", "Stop reminders"), ("pledge", "Donate to the fund"), ("mypledges", "My pledges"),
+           ("honour", "Honour list"), ("help", "What I can do"),
            ("cancel", "Cancel, back to the menu")],
 }

@@ -46,6 +46,15 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Let SQLAlchemy emit BEGIN itself (below) instead of the driver's deferred BEGIN.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection) -> None:
+        # Nearly every transaction here writes. A deferred BEGIN that later upgrades to a write
+        # fails at once with "database is locked" when another writer is active; IMMEDIATE
+        # takes the write lock up front, so concurrent writers wait (busy timeout) instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

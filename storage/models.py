@@ -72,3 +72,24 @@ class UnansweredQuestion(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_asked: Mapped[datetime]
     last_asked: Mapped[datetime]
+
+
+class Pledge(Base):
+    """A donation a resident confirmed. The reference residents quote (KH-0042) is derived from id."""
+
+    __tablename__ = "pledges"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)  # đồng
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="pledged", index=True)  # pledged / paid / cancelled
+    # The channel's id of the message that confirmed it: the same update delivered twice
+    # records one pledge.
+    confirm_key: Mapped[str] = mapped_column(String(160), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]

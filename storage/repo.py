@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DialogState, Resident, UnansweredQuestion
+from storage.models import DialogState, Pledge, Resident, UnansweredQuestion
 
 
 def _insert(session: AsyncSession, table):
@@ -80,3 +80,69 @@ async def count_residents(session: AsyncSession) -> tuple[int, int]:
         select(func.count(), func.count().filter(Resident.subscribed.is_(True))).select_from(Resident)
     )).one()
     return total, subscribed
+
+
+async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> dict | None:
+    """Remove the resident's dialog if it is in `state` and return its data; None when it is not.
+
+    One DELETE does check-and-remove, so two confirmations racing for the same dialog
+    (two taps, two bot processes) cannot both get it.
+    """
+    result = await session.execute(
+        delete(DialogState).where(DialogState.resident_id == resident_id, DialogState.state == state)
+        .returning(DialogState.data))
+    row = result.first()
+    return row[0] if row else None
+
+
+async def create_pledge(session: AsyncSession, resident_id: int, amount: int, display_name: str | None,
+                        anonymous: bool, phone: str | None, confirm_key: str, now: datetime) -> Pledge:
+    pledge = Pledge(resident_id=resident_id, amount=amount, display_name=display_name, anonymous=anonymous,
+                    phone=phone, status="pledged", confirm_key=confirm_key, created_at=now, updated_at=now)
+    session.add(pledge)
+    await session.flush()
+    return pledge
+
+
+async def pledge_by_confirm_key(session: AsyncSession, confirm_key: str) -> Pledge | None:
+    return (await session.execute(select(Pledge).where(Pledge.confirm_key == confirm_key))).scalar_one_or_none()
+
+
+async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge | None:
+    return await session.get(Pledge, pledge_id)
+
+
+async def pledges_of(session: AsyncSession, resident_id: int) -> list[Pledge]:
+    rows = await session.execute(select(Pledge).where(Pledge.resident_id == resident_id).order_by(Pledge.id))
+    return list(rows.scalars())
+
+
+async def set_pledge_status(session: AsyncSession, pledge: Pledge, status: str, now: datetime) -> None:
+    pledge.status = status
+    pledge.updated_at = now
+    if status == "paid":
+        pledge.paid_at = now
+    elif status == "cancelled":
+        pledge.cancelled_at = now
+
+
+async def pledge_totals(session: AsyncSession) -> dict[str, tuple[int, int]]:
+    """status -> (count, total đồng)."""
+    rows = await session.execute(
+        select(Pledge.status, func.count(), func.coalesce(func.sum(Pledge.amount), 0)).group_by(Pledge.status))
+    return {status: (count, int(total)) for status, count, total in rows}
+
+
+async def paid_pledges(session: AsyncSession) -> list[Pledge]:
+    rows = await session.execute(select(Pledge).where(Pledge.status == "paid").order_by(Pledge.paid_at, Pledge.id))
+    return list(rows.scalars())
+
+
+async def all_pledges(session: AsyncSession) -> list[tuple[Pledge, Resident]]:
+    rows = await session.execute(select(Pledge, Resident).join(Resident, Pledge.resident_id == Resident.id)
+                                 .order_by(Pledge.id))
+    return [(p, r) for p, r in rows]
+
+
+async def get_resident(session: AsyncSession, resident_id: int) -> Resident | None:
+    return await session.get(Resident, resident_id)

@@ -221,3 +221,16 @@ def test_fast() -> None:
             parse_amount_detailed(text)
     mean = (time.perf_counter() - start) / (rounds * len(texts))
     assert mean < 100e-6, f"{mean * 1e6:.1f} µs per message"  # ~15-25 µs here; slack for CI
+
+
+@settings(derandomize=True, max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+       | st.lists(st.sampled_from(["1", "5", "500", "1.000", "2,5", "k", "tr", "triệu", "nghìn",
+                                   "hai", "năm", "mươi", "trăm", "lẻ", "rưỡi", "nửa", "đ", "-",
+                                   "/", "²", "１００", "tư", "mốt", "không", "tỷ", " "]),
+                  max_size=8).map("".join))
+def test_never_raises(text: str) -> None:
+    result = parse_amount_detailed(text)
+    assert (result.amount is None) == (result.reason == "not_understood")
+    if result.ok:
+        assert result.amount is not None and result.amount > 0

@@ -1,0 +1,344 @@
+"""Pledging to the study-encouragement fund: amount -> name -> phone -> confirmation.
+
+Nothing is recorded until the resident confirms; the steps in between live in the dialog
+state (database), so a restart loses nothing. The confirmation claims the dialog and records
+the pledge in one transaction, keyed by the confirming message's id.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from core.amounts import format_vnd
+from core.amounts import parse_amount_detailed
+from core.phone import format_phone, normalize_phone
+from core.text import normalize, strip_diacritics
+from core.vietqr import vietqr_payload, vietqr_png
+from handlers.common import Context
+from handlers.types import Button, File, Outgoing, Reply
+from storage import repo
+from storage.models import DialogState, Pledge
+
+ASK_AMOUNT, CHECK_AMOUNT, ASK_NAME, ASK_PHONE, CONFIRM = (
+    "pledge_amount", "pledge_amount_check", "pledge_name", "pledge_phone", "pledge_confirm")
+QUICK_AMOUNTS = (100_000, 200_000, 500_000, 1_000_000)
+MAX_NAME = 64
+REFERENCE_PREFIX = "KH"
+
+_PLEDGE_VERB = re.compile(r"\b(?:ung ho|quyen gop|dong gop|gop|donate|pledge|give)\b")
+_QUESTION = re.compile(r"\?|\b(?:chua|khong|bao nhieu|the nao|lam sao|o dau|how|what|where)\b")
+_ANONYMOUS = {"an danh", "giau ten", "khong ghi ten", "anonymous", "an"}
+_YES = {"xac nhan", "dong y", "ok", "co", "dung", "yes", "confirm", "u", "uh", "uk", "vang", "da"}
+_NO = {"huy", "khong", "thoi", "no", "cancel"}
+_EDIT = {"sua", "edit", "thay doi"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def reference(pledge_id: int) -> str:
+    return f"{REFERENCE_PREFIX}-{pledge_id:04d}"
+
+
+def parse_reference(text: str) -> int | None:
+    """"KH-0042", "kh42", "KH0042", "42" -> 42."""
+    m = re.fullmatch(rf"\s*(?:{REFERENCE_PREFIX}\s*-?\s*)?0*(\d{{1,12}})\s*", text, re.I)
+    return int(m.group(1)) if m else None
+
+
+def amount_in_pledge_message(text: str) -> bool:
+    """ "ủng hộ 500k", "gia đình tôi xin ủng hộ 2 triệu đồng": a pledge, not a question."""
+    norm = normalize(text)
+    if not _PLEDGE_VERB.search(norm) or _QUESTION.search(norm + (" ?" if "?" in text else "")):
+        return False
+    return parse_amount_detailed(text).amount is not None
+
+
+# Entry points ---------------------------------------------------------------------------
+
+async def start(ctx: Context, text: str | None = None) -> list[Reply]:
+    """/ungho, the button, or a message that says it (with the amount, when given)."""
+    text = text or ctx.args
+    if text:
+        return await _take_amount(ctx, {}, text)
+    await _goto(ctx, ASK_AMOUNT, {})
+    return [_ask_amount(ctx)]
+
+
+async def on_text(ctx: Context, dialog: DialogState, text: str) -> list[Reply]:
+    """A typed answer to the step the resident is at."""
+    data = dict(dialog.data)
+    word = " ".join(normalize(text).split()[:3])
+    if dialog.state == ASK_AMOUNT:
+        return await _take_amount(ctx, data, text)
+    if dialog.state == CHECK_AMOUNT:
+        if word in _YES:
+            return await _amount_ok(ctx, data, data.pop("suggestion"))
+        return await _take_amount(ctx, data, text)
+    if dialog.state == ASK_NAME:
+        return await _take_name(ctx, data, text)
+    if dialog.state == ASK_PHONE:
+        return await _take_phone(ctx, data, text)
+    if dialog.state == CONFIRM:
+        if word in _YES:
+            return await confirm(ctx)
+        if word in _EDIT:
+            return [_ask_edit(ctx)]
+        if word in _NO:
+            return await cancel(ctx)
+        return await _elsewhere(ctx, text, "pledge_step_confirm", lambda: [_summary(ctx, data)])
+    return await start(ctx)
+
+
+async def on_button(ctx: Context, action: str) -> list[Reply]:
+    """Buttons: pledge:start, pledge:amount:<đ>, pledge:name, pledge:anonymous, pledge:skip_phone,
+    pledge:confirm, pledge:edit[:<field>], pledge:cancel, pledge:cancel_ref:<id>."""
+    verb, _, arg = action.partition(":")
+    if verb == "start":
+        return await start(ctx)
+    if verb == "cancel_ref":
+        return await cancel_pledge(ctx, int(arg) if arg.isdigit() else 0)
+    if verb == "cancel":
+        return await cancel(ctx)
+    if verb == "confirm":
+        return await confirm(ctx)
+    dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
+    if dialog is None or not dialog.state.startswith("pledge_"):
+        return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
+    data = dict(dialog.data)
+    if verb == "amount" and arg.isdigit():
+        data.pop("suggestion", None)
+        return await _amount_ok(ctx, data, int(arg))
+    if verb == "name":
+        return await _take_name(ctx, data, ctx.resident.name or "")
+    if verb == "anonymous":
+        return await _take_name(ctx, data, None)
+    if verb == "skip_phone":
+        return await _phone_ok(ctx, data, None)
+    if verb == "edit" and arg in EDIT_STEPS:
+        data["editing"] = True
+        state, ask = EDIT_STEPS[arg]
+        await _goto(ctx, state, data)
+        return [ask(ctx, data)]
+    if verb == "edit":
+        return [_ask_edit(ctx)]
+    return [_summary(ctx, data)] if dialog.state == CONFIRM else await start(ctx)
+
+
+async def cancel(ctx: Context) -> list[Reply]:
+    await repo.clear_dialog(ctx.session, ctx.resident.id)
+    return [ctx.reply("pledge_cancelled", "pledge_cancelled", ctx.menu_buttons())]
+
+
+# Steps ------------------------------------------------------------------------------------
+
+async def _goto(ctx: Context, state: str, data: dict) -> None:
+    await repo.set_dialog(ctx.session, ctx.resident.id, state, data, ctx.now)
+
+
+def _ask_amount(ctx: Context, data: dict | None = None) -> Reply:  # noqa: ARG001 (same shape as the others)
+    buttons = [Button(format_vnd(a), f"pledge:amount:{a}") for a in QUICK_AMOUNTS]
+    return ctx.reply("pledge_ask_amount", "pledge_amount", buttons + [Button(ctx.t("btn_cancel"), "pledge:cancel")],
+                     fund=ctx.week.fund.name.get(ctx.lang))
+
+
+async def _take_amount(ctx: Context, data: dict, text: str) -> list[Reply]:
+    result = parse_amount_detailed(text)
+    retry = [Button(format_vnd(a), f"pledge:amount:{a}") for a in QUICK_AMOUNTS] + [Button(ctx.t("btn_cancel"), "pledge:cancel")]
+    if result.reason == "bare_small" and result.suggestion:
+        data["suggestion"] = result.suggestion
+        await _goto(ctx, CHECK_AMOUNT, data)
+        return [ctx.reply("pledge_amount_check", "pledge_amount_check",
+                          [Button(ctx.t("btn_yes"), f"pledge:amount:{result.suggestion}"),
+                           Button(ctx.t("btn_no"), "pledge:edit:amount")], amount=format_vnd(result.suggestion))]
+    await _goto(ctx, ASK_AMOUNT, data)
+    if result.amount is None or result.reason == "not_understood":
+        return await _elsewhere(ctx, text, "pledge_step_amount", lambda: [
+            ctx.reply("pledge_amount_unclear", "pledge_amount_invalid", retry, text=text[:100])])
+    if result.amount < 0:
+        return [ctx.reply("pledge_amount_negative", "pledge_amount_invalid", retry)]
+    if result.amount == 0:
+        return [ctx.reply("pledge_amount_zero", "pledge_amount_invalid", retry)]
+    return await _amount_ok(ctx, data, result.amount)
+
+
+async def _amount_ok(ctx: Context, data: dict, amount: int) -> list[Reply]:
+    limit = ctx.week.fund.max_pledge
+    if amount > limit:
+        await _goto(ctx, ASK_AMOUNT, data)
+        retry = [Button(format_vnd(a), f"pledge:amount:{a}") for a in QUICK_AMOUNTS] + [Button(ctx.t("btn_cancel"), "pledge:cancel")]
+        return [ctx.reply("pledge_amount_too_big", "pledge_amount_invalid", retry, max=format_vnd(limit))]
+    data["amount"] = amount
+    if data.pop("editing", False) and "anonymous" in data:
+        return await _to_confirm(ctx, data)
+    await _goto(ctx, ASK_NAME, data)
+    return [_ask_name(ctx, data)]
+
+
+def _ask_name(ctx: Context, data: dict) -> Reply:
+    buttons = []
+    if ctx.resident.name:
+        buttons.append(Button(ctx.t("btn_use_name").format(name=ctx.resident.name[:30]), "pledge:name"))
+    buttons += [Button(ctx.t("btn_anonymous"), "pledge:anonymous"), Button(ctx.t("btn_cancel"), "pledge:cancel")]
+    return ctx.reply("pledge_ask_name", "pledge_name", buttons, amount=format_vnd(data["amount"]))
+
+
+async def _take_name(ctx: Context, data: dict, name: str | None) -> list[Reply]:
+    cleaned = " ".join(_CONTROL.sub(" ", name or "").split())[:MAX_NAME]
+    anonymous = not cleaned or normalize(cleaned) in _ANONYMOUS
+    data.update(name=None if anonymous else cleaned, anonymous=anonymous)
+    if data.pop("editing", False) and "phone" in data:
+        return await _to_confirm(ctx, data)
+    await _goto(ctx, ASK_PHONE, data)
+    return [_ask_phone(ctx, data)]
+
+
+def _ask_phone(ctx: Context, data: dict) -> Reply:
+    return ctx.reply("pledge_ask_phone", "pledge_phone",
+                     [Button(ctx.t("btn_skip_phone"), "pledge:skip_phone"), Button(ctx.t("btn_cancel"), "pledge:cancel")])
+
+
+async def _take_phone(ctx: Context, data: dict, text: str) -> list[Reply]:
+    if normalize(text) in {"bo qua", "khong", "skip", "no", "k co", "khong co"}:
+        return await _phone_ok(ctx, data, None)
+    phone = normalize_phone(text)
+    if phone is None:
+        return await _elsewhere(ctx, text, "pledge_step_phone", lambda: [ctx.reply(
+            "pledge_phone_invalid", "pledge_phone_invalid",
+            [Button(ctx.t("btn_skip_phone"), "pledge:skip_phone"), Button(ctx.t("btn_cancel"), "pledge:cancel")],
+            text=text[:40])])
+    return await _phone_ok(ctx, data, phone)
+
+
+async def _phone_ok(ctx: Context, data: dict, phone: str | None) -> list[Reply]:
+    data["phone"] = phone
+    data.pop("editing", None)
+    return await _to_confirm(ctx, data)
+
+
+async def _to_confirm(ctx: Context, data: dict) -> list[Reply]:
+    await _goto(ctx, CONFIRM, data)
+    return [_summary(ctx, data)]
+
+
+EDIT_STEPS = {"amount": (ASK_AMOUNT, _ask_amount), "name": (ASK_NAME, _ask_name), "phone": (ASK_PHONE, _ask_phone)}
+
+
+def _shown_name(ctx: Context, name: str | None, anonymous: bool) -> str:
+    return ctx.t("pledge_anonymous") if anonymous or not name else name
+
+
+def _summary(ctx: Context, data: dict) -> Reply:
+    phone = format_phone(data["phone"]) if data.get("phone") else ctx.t("pledge_no_phone")
+    return ctx.reply("pledge_summary", "pledge_confirm",
+                     [Button(ctx.t("btn_confirm"), "pledge:confirm"), Button(ctx.t("btn_edit"), "pledge:edit"),
+                      Button(ctx.t("btn_cancel"), "pledge:cancel")],
+                     amount=format_vnd(data["amount"]), name=_shown_name(ctx, data.get("name"), data.get("anonymous", False)),
+                     phone=phone)
+
+
+def _ask_edit(ctx: Context) -> Reply:
+    return ctx.reply("pledge_edit_which", "pledge_edit",
+                     [Button(ctx.t("btn_edit_amount"), "pledge:edit:amount"),
+                      Button(ctx.t("btn_edit_name"), "pledge:edit:name"),
+                      Button(ctx.t("btn_edit_phone"), "pledge:edit:phone")])
+
+
+async def _elsewhere(ctx: Context, text: str, step: str, otherwise) -> list[Reply]:
+    """A message that is not an answer to the step may be a question: answer it, then remind."""
+    replies = await ctx.assistant.understand(ctx, text)
+    if not replies:
+        return otherwise()
+    replies.append(Reply(ctx.say("pledge_continue", step=ctx.t(step)), "pledge_reminder"))
+    return replies
+
+
+# Confirmation -----------------------------------------------------------------------------
+
+async def confirm(ctx: Context) -> list[Reply]:
+    key = f"{ctx.msg.channel}:{ctx.msg.message_id or ''}"
+    existing = await repo.pledge_by_confirm_key(ctx.session, key) if ctx.msg.message_id else None
+    if existing is not None:  # the same update delivered again: answer again, record nothing
+        return _thanks(ctx, existing)
+    data = await repo.claim_dialog(ctx.session, ctx.resident.id, CONFIRM)
+    if data is None:
+        return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
+    if not ctx.msg.message_id:
+        key += f"pledge-of-{ctx.resident.id}-at-{ctx.now.timestamp()}"
+    pledge = await repo.create_pledge(ctx.session, ctx.resident.id, data["amount"], data.get("name"),
+                                      data.get("anonymous", False), data.get("phone"), key, ctx.now)
+    _announce_to_staff(ctx, pledge)
+    return _thanks(ctx, pledge)
+
+
+def _thanks(ctx: Context, pledge: Pledge) -> list[Reply]:
+    ref = reference(pledge.id)
+    name = _shown_name(ctx, pledge.display_name, pledge.anonymous)
+    replies = [ctx.reply("pledge_thanks", "pledge_done", [], name=name, amount=format_vnd(pledge.amount), ref=ref)]
+    bank = ctx.week.fund.bank
+    if bank:
+        memo = transfer_memo(ref)
+        payload = vietqr_payload(bank.bin, bank.account, pledge.amount, memo)
+        replies.append(Reply(
+            ctx.say("pledge_pay_bank", bank=bank.bank_name.get(ctx.lang), account=bank.account,
+                    holder=bank.account_name, memo=memo),
+            "pledge_pay", ctx.menu_buttons(), [File(f"vietqr-{ref}.png", vietqr_png(payload))]))
+    else:
+        replies.append(ctx.reply("pledge_pay_office", "pledge_pay", ctx.menu_buttons(),
+                                 office=ctx.week.ward.office.get(ctx.lang), ref=ref))
+    return replies
+
+
+def transfer_memo(ref: str) -> str:
+    """What the resident's bank transfer says: the reference first, ASCII, at most 25 characters."""
+    return strip_diacritics(f"{ref.replace('-', '')} ung ho khuyen hoc")[:25].strip()
+
+
+def _announce_to_staff(ctx: Context, pledge: Pledge) -> None:
+    from handlers.staff import new_pledge_notice
+
+    for channel, user_id in sorted(ctx.assistant.admins):
+        ctx.outbox.append(Outgoing(channel, user_id, [new_pledge_notice(ctx, pledge)]))
+
+
+# The resident's pledges and the honour list --------------------------------------------
+
+async def my_pledges(ctx: Context) -> list[Reply]:
+    pledges = await repo.pledges_of(ctx.session, ctx.resident.id)
+    if not pledges:
+        return [ctx.reply("my_pledges_none", "my_pledges", [Button(ctx.t("btn_pledge_now"), "pledge:start")],
+                          fund=ctx.week.fund.name.get(ctx.lang))]
+    tz = ctx.week.tz
+    lines = [ctx.t("my_pledges")]
+    buttons = []
+    for p in pledges:
+        lines.append(ctx.say("my_pledge_line", ref=reference(p.id), amount=format_vnd(p.amount),
+                             status=ctx.t(f"pledge_status_{p.status}"),
+                             date=p.created_at.astimezone(tz).strftime("%d/%m/%Y")))
+        if p.status == "pledged":
+            buttons.append(Button(ctx.t("btn_cancel_pledge").format(ref=reference(p.id)), f"pledge:cancel_ref:{p.id}"))
+    return [Reply("\n".join(lines), "my_pledges", buttons + [Button(ctx.t("btn_menu"), "menu:menu")])]
+
+
+async def cancel_pledge(ctx: Context, pledge_id: int) -> list[Reply]:
+    pledge = await repo.get_pledge(ctx.session, pledge_id) if pledge_id else None
+    ref = reference(pledge_id)
+    if pledge is None or pledge.resident_id != ctx.resident.id or pledge.status != "pledged":
+        return [ctx.reply("pledge_cancel_not_allowed", "my_pledges", ctx.menu_buttons(), ref=ref)]
+    await repo.set_pledge_status(ctx.session, pledge, "cancelled", ctx.now)
+    return [ctx.reply("pledge_cancel_done", "pledge_cancelled", ctx.menu_buttons(), ref=ref)]
+
+
+HONOUR_NAMES = 50
+
+
+async def honour(ctx: Context) -> list[Reply]:
+    paid = await repo.paid_pledges(ctx.session)
+    fund = ctx.week.fund
+    total = fund.raised_at_opening + sum(p.amount for p in paid)
+    lines = [ctx.say("honour_title", fund=fund.name.get(ctx.lang), total=format_vnd(total), opening=format_vnd(fund.raised_at_opening))]
+    if not paid:
+        lines.append(ctx.t("honour_none"))
+    for p in paid[:HONOUR_NAMES]:
+        lines.append(f"• {html.escape(_shown_name(ctx, p.display_name, p.anonymous), quote=False)} · {format_vnd(p.amount)}")
+    if len(paid) > HONOUR_NAMES:
+        lines.append(ctx.say("honour_more", count=len(paid) - HONOUR_NAMES))
+    return [Reply("\n".join(lines), "honour", [Button(ctx.t("btn_pledge_now"), "pledge:start")])]

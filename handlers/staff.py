@@ -1,0 +1,118 @@
+"""Staff tools: statistics, the pledge export, marking a pledge paid, new-pledge notices.
+
+For anyone not in ADMIN_IDS these commands answer exactly like an unknown command (router).
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+
+from core.amounts import format_vnd
+from core.phone import format_phone
+from handlers.common import Context
+from handlers.pledge import _shown_name, parse_reference, reference
+from handlers.texts import TEXTS
+from handlers.types import File, Outgoing, Reply
+from storage import repo
+from storage.models import Pledge
+
+EXPORT_COLUMNS = ["Mã", "Thời gian", "Số tiền (đ)", "Tên hiển thị", "Ẩn danh", "Điện thoại", "Trạng thái",
+                  "Ngày nhận", "Kênh", "Tên tài khoản chat"]
+STATUS_VI = {"pledged": "Chờ nộp", "paid": "Đã nhận", "cancelled": "Đã hủy"}
+
+
+def new_pledge_notice(ctx: Context, pledge: Pledge) -> Reply:
+    phone = format_phone(pledge.phone) if pledge.phone else "—"
+    name = pledge.display_name or ctx.t("pledge_anonymous")
+    text = TEXTS["vi"]["staff_new_pledge"].format(
+        ref=reference(pledge.id), amount=format_vnd(pledge.amount), name=_e(name), phone=phone, channel=ctx.msg.channel)
+    return Reply(text, "staff_new_pledge")
+
+
+async def stats(ctx: Context) -> list[Reply]:
+    residents, subscribers = await repo.count_residents(ctx.session)
+    totals = await repo.pledge_totals(ctx.session)
+    values = {"residents": residents, "subscribers": subscribers,
+              "fund_total": format_vnd(ctx.week.fund.raised_at_opening + totals.get("paid", (0, 0))[1])}
+    for status in ("pledged", "paid", "cancelled"):
+        count, total = totals.get(status, (0, 0))
+        values[f"{status}_count"], values[f"{status}_total"] = count, format_vnd(total)
+    lines = [ctx.say("staff_stats", **values)]
+    top = await repo.top_unanswered(ctx.session, 10)
+    lines.append(ctx.t("staff_unanswered") if top else ctx.t("staff_unanswered_none"))
+    lines += [f"• {_e(q.sample[:120])} ({q.count})" for q in top]
+    return [Reply("\n".join(lines), "stats")]
+
+
+async def export(ctx: Context) -> list[Reply]:
+    rows = [_row(ctx, pledge, resident) for pledge, resident in await repo.all_pledges(ctx.session)]
+    stamp = ctx.now.astimezone(ctx.week.tz).strftime("%Y%m%d-%H%M")
+    files = [File(f"cam-ket-{stamp}.csv", _csv(rows)), File(f"cam-ket-{stamp}.xlsx", _xlsx(rows))]
+    return [Reply(ctx.say("staff_export", count=len(rows)), "export", files=files)]
+
+
+async def paid(ctx: Context) -> list[Reply]:
+    pledge_id = parse_reference(ctx.args) if ctx.args.strip() else None
+    if pledge_id is None:
+        return [ctx.reply("staff_paid_usage", "paid")]
+    ref = reference(pledge_id)
+    pledge = await repo.get_pledge(ctx.session, pledge_id)
+    if pledge is None:
+        return [ctx.reply("staff_paid_unknown", "paid", ref=ref)]
+    if pledge.status == "cancelled":
+        return [ctx.reply("staff_paid_cancelled", "paid", ref=ref)]
+    if pledge.status == "paid":
+        return [ctx.reply("staff_paid_already", "paid", ref=ref)]
+    await repo.set_pledge_status(ctx.session, pledge, "paid", ctx.now)
+    donor = await repo.get_resident(ctx.session, pledge.resident_id)
+    lang = donor.language if donor.language in TEXTS else "vi"
+    thanks = TEXTS[lang]["paid_thanks"].format(amount=format_vnd(pledge.amount), ref=ref,
+                                               fund=_e(ctx.week.fund.name.get(lang)))
+    ctx.outbox.append(Outgoing(donor.channel, donor.external_id, [Reply(thanks, "paid_thanks")]))
+    name = pledge.display_name or ctx.t("pledge_anonymous")
+    return [ctx.reply("staff_paid_done", "paid", ref=ref, amount=format_vnd(pledge.amount), name=name)]
+
+
+def _row(ctx: Context, pledge: Pledge, resident) -> list[str]:
+    tz = ctx.week.tz
+    return [reference(pledge.id), pledge.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), str(pledge.amount),
+            _shown_name(ctx, pledge.display_name, pledge.anonymous), "có" if pledge.anonymous else "",
+            pledge.phone or "", STATUS_VI[pledge.status],
+            pledge.paid_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if pledge.paid_at else "",
+            resident.channel, resident.name or ""]
+
+
+def _cell(value: str) -> str:
+    # A name like "=HYPERLINK(...)" must stay text in Excel (CSV/formula injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Cam kết"
+    sheet.append(EXPORT_COLUMNS)
+    for row in rows:
+        values: list[object] = [_cell(v) for v in row]
+        values[2] = int(row[2])  # the amount as a number, so Excel can sum it
+        sheet.append(values)
+    for column, width in zip("ABCDEFGHIJ", (9, 17, 13, 28, 8, 13, 10, 17, 10, 24)):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
