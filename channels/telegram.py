@@ -9,6 +9,7 @@ import signal
 from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
                       Update)
 from telegram.constants import MessageLimit, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from core.text import split_message
@@ -79,7 +80,11 @@ class TelegramChannel:
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        await query.answer()  # stops the spinner on the resident's button
+        try:
+            await query.answer()  # stops the spinner on the resident's button
+        except TelegramError as exc:
+            # A re-delivered or late update: the query expired, but the press still counts.
+            log.info("could not answer callback query %s: %s", query.id, exc)
         if query.message is None or not query.data:
             return
         user = query.from_user

@@ -86,10 +86,10 @@ class Matcher:
             return self._weight[word]
         return STOP_WEIGHT if word in self._low else self._unknown_weight
 
-    def best(self, text: str) -> Match | None:
-        """The best match above the threshold, or None."""
+    def best(self, text: str, threshold: float | None = None) -> Match | None:
+        """The best match at or above the threshold (the matcher's own by default), or None."""
         match = self.score(text)
-        return match if match and match.score >= self.threshold else None
+        return match if match and match.score >= (threshold or self.threshold) else None
 
     def score(self, text: str) -> Match | None:
         """The best-scoring phrasing whatever its score (None when nothing shares a word)."""

@@ -31,6 +31,8 @@ _ANONYMOUS = {"an danh", "giau ten", "khong ghi ten", "anonymous", "an"}
 _YES = {"xac nhan", "dong y", "ok", "co", "dung", "yes", "confirm", "u", "uh", "uk", "vang", "da"}
 _NO = {"huy", "khong", "thoi", "no", "cancel"}
 _EDIT = {"sua", "edit", "thay doi"}
+# How sure the bot must be that a message in the middle of a pledge is another question.
+DIVERSION_THRESHOLD = 0.75
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -244,7 +246,7 @@ def _ask_edit(ctx: Context) -> Reply:
 
 async def _elsewhere(ctx: Context, text: str, step: str, otherwise) -> list[Reply]:
     """A message that is not an answer to the step may be a question: answer it, then remind."""
-    replies = await ctx.assistant.understand(ctx, text)
+    replies = await ctx.assistant.understand(ctx, text, threshold=DIVERSION_THRESHOLD)
     if not replies:
         return otherwise()
     replies.append(Reply(ctx.say("pledge_continue", step=ctx.t(step)), "pledge_reminder"))

@@ -143,12 +143,15 @@ class Assistant:
         log.info("unknown button payload %r", payload)
         return await menu.menu(ctx)
 
-    async def understand(self, ctx: Context, text: str) -> list[Reply] | None:
-        """Replies to free text the bot understands (a day, an intent, an FAQ), else None."""
+    async def understand(self, ctx: Context, text: str, threshold: float | None = None) -> list[Reply] | None:
+        """Replies to free text the bot understands (a day, an intent, an FAQ), else None.
+
+        A dialog step passes a higher `threshold`: there the message is most likely an answer.
+        """
         when = schedule.day_asked(ctx, text)
         if when is not None:
             return await schedule.day(ctx, when)
-        match = self.matcher.best(text)
+        match = self.matcher.best(text, threshold)
         if match is None:
             return None
         kind, _, key = match.key.partition(":")

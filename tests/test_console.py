@@ -67,3 +67,25 @@ def test_state_survives_between_runs(tmp_path):
     replies(console(tmp_path, ["/nhacnho"], "--json", "--now", "2023-09-30T09:00:00+07:00"))
     out = replies(console(tmp_path, ["/nhacnho"], "--json", "--now", "2023-09-30T09:05:00+07:00"))
     assert "đã đăng ký" in out[0]["text"].lower()
+
+
+def test_every_eval_amount_through_the_console(tmp_path):
+    """shared/eval/amounts_dev.yaml: understood amounts are shown back 1.500.000-style before
+    anything is recorded; invalid ones are asked again; nothing is recorded either way."""
+    import sqlite3
+
+    from conftest import load_eval
+
+    cases = load_eval("amounts_dev.yaml")
+    lines = [line for case in cases for line in ("/ungho", case["say"], "/huy")]
+    out = replies(console(tmp_path, lines, "--json"))
+    answers = {r["input"]: r for r in out}
+    for i, case in enumerate(cases):
+        reply = answers[3 * i + 2]
+        if case.get("invalid"):
+            assert reply["topic"] == "pledge_amount_invalid", (case, reply)
+        else:
+            shown = f"{case['amount']:,}".replace(",", ".") + " đ"
+            assert reply["topic"] == "pledge_name" and shown in reply["text"], (case, reply)
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("SELECT count(*) FROM pledges").fetchone() == (0,)

@@ -70,3 +70,70 @@ async def test_an_api_error_does_not_stop_the_bot(telegram):
     telegram.send_text(LAN, "/homnay")
     (reply,) = await telegram.wait_sent(LAN, 1)
     assert "Tuần lễ" in reply.params["text"]
+
+
+STAFF_CHAT = 9000
+
+
+@pytest.fixture
+async def telegram_bank(storage, clock):
+    """The bot with the demo bank account (VietQR) and one staff member on Telegram."""
+    from content.loader import DEFAULT_PATH, load_week
+    from handlers.router import Assistant
+
+    week = load_week(DEFAULT_PATH.with_name("demo-bank.yaml"))
+    assistant = Assistant(week, storage, clock, admins=frozenset({("telegram", str(STAFF_CHAT))}))
+    async with BotApiStub() as stub:
+        channel = TelegramChannel(assistant, stub.token, stub.url)
+        await channel.start()
+        try:
+            yield stub
+        finally:
+            await channel.stop()
+
+
+async def test_pledge_with_qr_and_staff_export(telegram_bank, storage):
+    import io
+
+    import zxingcpp
+    from PIL import Image
+    from sqlalchemy import func, select
+
+    from storage.models import Pledge
+
+    stub = telegram_bank
+    stub.send_text(LAN, "em xin ủng hộ quỹ khuyến học 1tr", first_name="Lan")
+    await stub.wait_sent(LAN, 1)
+    stub.press_button(LAN, "pledge:name")
+    await stub.wait_sent(LAN, 2)
+    stub.press_button(LAN, "pledge:skip_phone")
+    summary = (await stub.wait_sent(LAN, 3))[-1]
+    assert "1.000.000 đ" in summary.params["text"] and "pledge:confirm" in keyboard_data(summary)
+
+    confirm = stub.press_button(LAN, "pledge:confirm")
+    sent = await stub.wait_sent(LAN, 6)  # thanks, how to pay, the QR photo
+    photo = next(c for c in sent if c.method == "sendPhoto")
+    filename, data = photo.files["photo"]
+    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(data)))
+    assert "54071000000" in code.text and "KH0001 ung ho khuyen hoc" in code.text
+    notice = (await stub.wait_sent(STAFF_CHAT, 1))[0]
+    assert "KH-0001" in notice.params["text"]
+
+    # Telegram delivers the same update again (e.g. after a crash before the offset was saved).
+    again = dict(confirm)
+    again.pop("update_id")
+    stub.push_update(again)
+    await stub.wait_sent(LAN, 9)  # the same three messages again
+    async with storage.session() as s:
+        assert (await s.execute(select(func.count()).select_from(Pledge))).scalar_one() == 1
+
+    stub.send_text(STAFF_CHAT, "/xuat", first_name="Cán bộ")
+    documents = [c for c in await stub.wait_sent(STAFF_CHAT, 4) if c.method == "sendDocument"]
+    names = sorted(c.files["document"][0] for c in documents)
+    assert names[0].endswith(".csv") and names[1].endswith(".xlsx")
+    csv_bytes = next(c.files["document"][1] for c in documents if c.files["document"][0].endswith(".csv"))
+    assert "KH-0001" in csv_bytes.decode("utf-8-sig")
+
+    stub.send_text(LAN, "/xuat")  # a resident: like an unknown command, no file
+    reply = (await stub.wait_sent(LAN, 10))[-1]
+    assert reply.method == "sendMessage" and "/xuat" in reply.params["text"]
