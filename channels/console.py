@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from channels.outbox import Claim, Outcome, Result
 from core.text import tokens
 from handlers.router import Assistant
 from handlers.types import Button, File, Incoming, Reply
@@ -34,17 +35,22 @@ class ConsoleChannel:
         self.files_dir = files_dir
         self._buttons: list[Button] = []
         self._lock = asyncio.Lock()  # one message printed at a time, whole
-        assistant.senders[CHANNEL] = self.send
+        assistant.senders[CHANNEL] = self.deliver
 
-    async def send(self, user_id: str, replies: list[Reply], input_no: int = 0) -> None:
-        """Print replies; also how scheduled messages reach the terminal (input 0)."""
+    async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
+                      claim: Claim | None = None, input_no: int = 0) -> Result:
+        """Print replies; also how scheduled messages reach the terminal (input 0). Messages for
+        other console users have nobody to read them: skipped before they are claimed."""
         if user_id != self.user:
-            return
+            return Result(Outcome.SKIPPED, "not the terminal's user")
+        if claim is not None and not await claim():
+            return Result(Outcome.SKIPPED, "delivered by another process")
         async with self._lock:
             for reply in replies:
                 self._print(reply, input_no)
             if replies and replies[-1].buttons:
                 self._buttons = replies[-1].buttons
+        return Result(Outcome.SENT)
 
     async def handle_line(self, line: str, input_no: int) -> None:
         msg = Incoming(CHANNEL, self.user, self.name, self.lang, message_id=str(input_no),
@@ -54,7 +60,7 @@ class ConsoleChannel:
         except Exception:
             log.exception("failed to handle input line %d", input_no)
             replies = [self.assistant.error_reply(self.lang)]
-        await self.send(self.user, replies, input_no)
+        await self.deliver(self.user, replies, input_no=input_no)
 
     def _press_or_type(self, line: str) -> dict:
         """Typing a shown button's number or label presses it."""

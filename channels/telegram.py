@@ -5,13 +5,18 @@ import asyncio
 import json
 import logging
 import signal
+import warnings
+from datetime import timedelta
+from functools import partial
 
 from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
                       Update)
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import TelegramError
+from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError,
+                            TimedOut)
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from channels.outbox import BULK, REPLY, Blocked, Claim, Outbox, Outcome, RateLimited, Result, Transient
 from core.text import split_message
 from handlers.router import Assistant
 from handlers.texts import COMMAND_MENU
@@ -22,7 +27,8 @@ CHANNEL = "telegram"
 
 
 class TelegramChannel:
-    def __init__(self, assistant: Assistant, token: str, base_url: str | None = None) -> None:
+    def __init__(self, assistant: Assistant, token: str, base_url: str | None = None,
+                 outbox: Outbox | None = None) -> None:
         self.assistant = assistant
         builder = ApplicationBuilder().token(token)
         if base_url:
@@ -33,7 +39,8 @@ class TelegramChannel:
         self.app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, self._on_message))
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_error_handler(self._on_error)
-        assistant.senders[CHANNEL] = lambda user_id, replies: self.send(int(user_id), replies)
+        self.outbox = outbox or Outbox()
+        assistant.senders[CHANNEL] = self.deliver
 
     async def _set_commands(self) -> None:
         for lang, commands in COMMAND_MENU.items():
@@ -43,6 +50,7 @@ class TelegramChannel:
 
     async def start(self) -> None:
         await self.app.initialize()
+        self.outbox.start()
         await self._set_commands()
         await self.app.start()
         await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
@@ -52,6 +60,7 @@ class TelegramChannel:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
+        await self.outbox.stop()
         await self.app.shutdown()
 
     async def run_until_stopped(self) -> None:
@@ -98,26 +107,54 @@ class TelegramChannel:
         except Exception:
             log.exception("failed to handle %s from %s", msg.message_id, msg.user_id)
             replies = [self.assistant.error_reply("en" if (msg.language or "").startswith("en") else "vi")]
-        await self.send(chat_id, replies)
+        result = await self.deliver(str(chat_id), replies)
+        if result.outcome is not Outcome.SENT:
+            log.warning("reply to %s not delivered: %s %s", chat_id, result.outcome.value, result.reason)
 
-    async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
+    async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
+                      claim: Claim | None = None) -> Result:
+        """Send replies to a private chat (chat id = user id) through the paced outbox."""
+        calls = [_translating_errors(call) for call in self._calls(int(user_id), replies)]
+        return await self.outbox.deliver(user_id, calls, priority=BULK if bulk else REPLY, claim=claim)
+
+    def _calls(self, chat_id: int, replies: list[Reply]) -> list:
         bot = self.app.bot
+        calls = []
         for reply in replies:
             parts = split_message(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             for i, part in enumerate(parts):
-                last = i == len(parts) - 1
-                markup = keyboard(reply) if last else None
-                await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup)
+                markup = keyboard(reply) if i == len(parts) - 1 else None
+                calls.append(partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup))
             for file in reply.files:
-                if file.is_image:
-                    await bot.send_photo(chat_id, InputFile(file.data, filename=file.name))
-                else:
-                    await bot.send_document(chat_id, InputFile(file.data, filename=file.name))
+                send = bot.send_photo if file.is_image else bot.send_document
+                calls.append(partial(send, chat_id, InputFile(file.data, filename=file.name)))
+        return calls
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Logged with the update; the bot keeps running.
         detail = json.dumps(update.to_dict(), ensure_ascii=False) if isinstance(update, Update) else str(update)
         log.error("error while handling update %s", detail[:2000], exc_info=context.error)
+
+
+def _translating_errors(call):
+    """Telegram's errors in the outbox's terms: pause, give up on this chat, or retry."""
+    async def translated():
+        try:
+            return await call()
+        except RetryAfter as exc:
+            with warnings.catch_warnings():  # PTB 22 warns about the type of retry_after
+                warnings.simplefilter("ignore")
+                wait = exc.retry_after
+            raise RateLimited(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
+        except Forbidden as exc:
+            raise Blocked(exc.message) from exc
+        except TimedOut as exc:
+            raise Transient(exc.message) from exc
+        except (BadRequest, ChatMigrated):
+            raise  # permanent: the outbox records the failure
+        except NetworkError as exc:  # connection errors and 5xx
+            raise Transient(exc.message) from exc
+    return translated
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -36,7 +36,8 @@ INTENT_HANDLERS: dict[str, Handler] = {
 }
 # Staff only; to anyone else they are unknown commands.
 STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid}
-Sender = Callable[[str, list[Reply]], Awaitable[None]]
+# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> channels.outbox.Result.
+Sender = Callable[..., Awaitable[object]]
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 _ENGLISH_WORDS = frozenset("""

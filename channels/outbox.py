@@ -1,0 +1,243 @@
+"""One paced queue for everything a channel sends.
+
+Telegram allows about 30 messages a second overall and about one a second per chat, and a
+429 means "stop everything for N seconds". The outbox keeps to that with a global spacing
+and a per-chat token bucket, sends replies to residents ahead of bulk messages (reminders,
+broadcasts), keeps each chat's messages in order, and retries what can be retried.
+Channel-agnostic: a channel gives it callables that raise the errors below.
+"""
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+log = logging.getLogger(__name__)
+
+REPLY, BULK = 0, 1  # priorities: lower goes first
+
+
+class RateLimited(Exception):
+    """The platform asked to pause all sending (Telegram 429)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class Blocked(Exception):
+    """The resident blocked the bot or deleted the account (Telegram 403): never retry."""
+
+
+class Transient(Exception):
+    """A network error or a 5xx: worth retrying after a pause."""
+
+
+class Outcome(Enum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class Result:
+    outcome: Outcome
+    reason: str = ""
+
+
+Call = Callable[[], Awaitable[object]]
+Claim = Callable[[], Awaitable[bool]]
+
+
+@dataclass
+class _Item:
+    call: Call
+    future: asyncio.Future
+    priority: int
+    attempts: int = 0
+
+
+@dataclass
+class _Chat:
+    items: deque[_Item] = field(default_factory=deque)
+    tokens: float = 0.0
+    refilled: float = 0.0
+    not_before: float = 0.0  # after a transient error: back off
+    in_flight: bool = False
+    queued: bool = False
+
+
+class Outbox:
+    def __init__(self, *, rate: float = 30.0, per_chat: float = 1.0, burst: int = 3, concurrency: int = 16,
+                 retries: int = 3, backoff: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.per_chat, self.burst = rate, per_chat, burst
+        self.retries, self.backoff = retries, backoff
+        self._clock = clock
+        self._chats: dict[str, _Chat] = {}
+        self._ready: list[tuple[int, int, str]] = []    # (priority, seq, chat): may send now
+        self._later: list[tuple[float, int, str]] = []  # (time, seq, chat): waiting for its bucket
+        self._seq = itertools.count()
+        self._next_send = 0.0
+        self._paused_until = 0.0
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._task: asyncio.Task | None = None
+        self._sending: set[asyncio.Task] = set()
+        self.count_429 = 0
+        self.sent = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        for task in list(self._sending):
+            task.cancel()
+        await asyncio.gather(*self._sending, return_exceptions=True)
+
+    def pending(self) -> int:
+        return sum(len(c.items) + c.in_flight for c in self._chats.values())
+
+    async def deliver(self, chat: str, calls: list[Call], *, priority: int = REPLY, claim: Claim | None = None) -> Result:
+        """Send `calls` to one chat, in order, and wait until they are done. `claim` runs just
+        before the first call and may return False to skip (someone else delivers it)."""
+        loop = asyncio.get_running_loop()
+        futures = []
+        for i, call in enumerate(calls):
+            futures.append(loop.create_future())
+            self._put(chat, _Item(_with_claim(call, claim) if i == 0 and claim else call, futures[-1], priority))
+        for future in futures:
+            result = await future
+            if result.outcome is not Outcome.SENT:
+                for rest in futures:  # the later parts make no sense alone
+                    if not rest.done():
+                        rest.set_result(Result(Outcome.SKIPPED, "an earlier part was not sent"))
+                return result
+        return Result(Outcome.SENT)
+
+    def _put(self, key: str, item: _Item) -> None:
+        chat = self._chats.get(key)
+        if chat is None:
+            chat = self._chats[key] = _Chat(tokens=self.burst, refilled=self._clock())
+        chat.items.append(item)
+        self._schedule(key, chat)
+        self._wake.set()
+
+    def _schedule(self, key: str, chat: _Chat) -> None:
+        while chat.items and chat.items[0].future.done():  # skipped after an earlier part failed
+            chat.items.popleft()
+        if chat.queued or chat.in_flight:
+            return
+        if not chat.items:
+            if self._refill(chat, self._clock()) >= self.burst:
+                del self._chats[key]  # idle with a full bucket: nothing to remember
+            return
+        chat.queued = True
+        now = self._clock()
+        at = max(chat.not_before, now + max(0.0, 1 - self._refill(chat, now)) / self.per_chat)
+        if at <= now:
+            heapq.heappush(self._ready, (chat.items[0].priority, next(self._seq), key))
+        else:
+            heapq.heappush(self._later, (at, next(self._seq), key))
+
+    def _refill(self, chat: _Chat, now: float) -> float:
+        chat.tokens = min(self.burst, chat.tokens + (now - chat.refilled) * self.per_chat)
+        chat.refilled = now
+        return chat.tokens
+
+    async def _run(self) -> None:
+        while True:
+            now = self._clock()
+            while self._later and self._later[0][0] <= now:
+                _, _, key = heapq.heappop(self._later)
+                chat = self._chats[key]
+                chat.queued = False
+                self._schedule(key, chat)
+            if not self._ready:
+                self._wake.clear()
+                timeout = self._later[0][0] - now if self._later else None
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    pass
+                continue
+            wait = max(self._next_send, self._paused_until) - now
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            await self._slots.acquire()
+            _, _, key = heapq.heappop(self._ready)
+            chat = self._chats[key]
+            chat.queued = False
+            while chat.items and chat.items[0].future.done():
+                chat.items.popleft()
+            if not chat.items:
+                self._slots.release()
+                self._schedule(key, chat)
+                continue
+            item = chat.items.popleft()
+            chat.in_flight = True
+            self._refill(chat, now)
+            chat.tokens -= 1
+            self._next_send = max(self._next_send, now) + 1 / self.rate
+            task = asyncio.create_task(self._send(key, chat, item))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+    async def _send(self, key: str, chat: _Chat, item: _Item) -> None:
+        result: Result | None = None
+        try:
+            await item.call()
+            result = Result(Outcome.SENT)
+            self.sent += 1
+        except _Skip:
+            result = Result(Outcome.SKIPPED, "delivered by another process")
+        except RateLimited as exc:
+            self.count_429 += 1
+            self._paused_until = max(self._paused_until, self._clock() + exc.retry_after)
+            log.warning("rate limited: pausing all sending for %.1f s", exc.retry_after)
+            chat.items.appendleft(item)  # nothing dropped: first in line once the pause ends
+        except Blocked as exc:
+            result = Result(Outcome.BLOCKED, str(exc) or "blocked")
+        except Transient as exc:
+            item.attempts += 1
+            if item.attempts >= self.retries:
+                result = Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
+            else:
+                chat.items.appendleft(item)
+                chat.not_before = self._clock() + self.backoff * 2 ** (item.attempts - 1)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # permanent (a 400 and the like): retrying would fail again
+            log.warning("message to %s failed: %s", key, exc)
+            result = Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
+        finally:
+            self._slots.release()
+            chat.in_flight = False
+            if result is not None and not item.future.done():
+                item.future.set_result(result)
+            self._schedule(key, chat)
+            self._wake.set()
+
+
+class _Skip(Exception):
+    pass
+
+
+def _with_claim(call: Call, claim: Claim) -> Call:
+    async def claimed_call() -> object:
+        if not await claim():
+            raise _Skip
+        return await call()
+    return claimed_call
