@@ -19,6 +19,7 @@ from pathlib import Path
 from content.loader import ContentError, load_week
 from core.clock import Clock
 from handlers.router import Assistant
+from jobs.runner import Jobs
 from settings import Settings
 from storage.db import Storage
 
@@ -74,22 +75,34 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
     from channels.console import ConsoleChannel
 
     assistant = await build_assistant(settings, args.now)
+    channel = ConsoleChannel(assistant, user=args.user, name=args.name, lang=args.lang, json_mode=args.json,
+                             files_dir=settings.files_dir)
+    jobs = Jobs(assistant)
     try:
-        channel = ConsoleChannel(assistant, user=args.user, name=args.name, lang=args.lang, json_mode=args.json,
-                                 files_dir=settings.files_dir)
+        await jobs.start()
         await channel.run()
+        await jobs.idle()  # end of input: finish what is owed (a reminder or notice being sent)
     finally:
+        await jobs.stop()
         await assistant.storage.close()
 
 
 async def run_telegram(settings: Settings, now: datetime | None) -> None:
+    from channels.outbox import Outbox
     from channels.telegram import TelegramChannel
 
     assistant = await build_assistant(settings, now)
+    outbox = Outbox(rate=settings.telegram_rate, per_chat=settings.telegram_per_chat, burst=settings.telegram_burst)
+    channel = TelegramChannel(assistant, settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url,
+                              outbox=outbox, allow_paid_broadcast=settings.telegram_allow_paid_broadcast)
+    jobs = Jobs(assistant)
     try:
-        channel = TelegramChannel(assistant, settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url)
-        await channel.run_until_stopped()
+        await channel.start()
+        await jobs.start()
+        await channel.wait_for_stop_signal()
     finally:
+        await jobs.stop()
+        await channel.stop()
         await assistant.storage.close()
 
 
@@ -98,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.command == "check-content":
         return check_content(args.file or settings.content_file)
     try:

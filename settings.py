@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     content_file: Path = ROOT / "content" / "week.yaml"
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str | None = None
+    # Sending limits (Telegram: about 30 messages/s overall, 1/s per chat; bursts of a few are fine).
+    telegram_rate: float = Field(default=30.0, gt=0)
+    telegram_per_chat: float = Field(default=1.0, gt=0)
+    telegram_burst: int = Field(default=3, ge=1)
+    telegram_allow_paid_broadcast: bool = False
     # Staff, as channel:id pairs: ADMIN_IDS=telegram:123456,console:1
     admin_ids: str = ""
     files_dir: Path = ROOT / "data" / "files"

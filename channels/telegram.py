@@ -28,7 +28,7 @@ CHANNEL = "telegram"
 
 class TelegramChannel:
     def __init__(self, assistant: Assistant, token: str, base_url: str | None = None,
-                 outbox: Outbox | None = None) -> None:
+                 outbox: Outbox | None = None, allow_paid_broadcast: bool = False) -> None:
         self.assistant = assistant
         builder = ApplicationBuilder().token(token)
         if base_url:
@@ -40,6 +40,8 @@ class TelegramChannel:
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_error_handler(self._on_error)
         self.outbox = outbox or Outbox()
+        # Telegram's paid broadcasts lift the 30/s limit for bulk messages (the ward pays in Stars).
+        self.allow_paid_broadcast = allow_paid_broadcast
         assistant.senders[CHANNEL] = self.deliver
 
     async def _set_commands(self) -> None:
@@ -63,19 +65,14 @@ class TelegramChannel:
         await self.outbox.stop()
         await self.app.shutdown()
 
-    async def run_until_stopped(self) -> None:
-        """Poll until SIGINT/SIGTERM."""
+    async def wait_for_stop_signal(self) -> None:
+        """Until SIGINT or SIGTERM."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await self.start()
-        me = self.app.bot.username
-        log.info("Telegram bot @%s is polling; Ctrl+C to stop", me)
-        try:
-            await stop.wait()
-        finally:
-            await self.stop()
+        log.info("Telegram bot @%s is polling; Ctrl+C to stop", self.app.bot.username)
+        await stop.wait()
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -114,20 +111,22 @@ class TelegramChannel:
     async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
                       claim: Claim | None = None) -> Result:
         """Send replies to a private chat (chat id = user id) through the paced outbox."""
-        calls = [_translating_errors(call) for call in self._calls(int(user_id), replies)]
+        paid = {"allow_paid_broadcast": True} if bulk and self.allow_paid_broadcast else {}
+        calls = [_translating_errors(call) for call in self._calls(int(user_id), replies, paid)]
         return await self.outbox.deliver(user_id, calls, priority=BULK if bulk else REPLY, claim=claim)
 
-    def _calls(self, chat_id: int, replies: list[Reply]) -> list:
+    def _calls(self, chat_id: int, replies: list[Reply], extra: dict) -> list:
         bot = self.app.bot
         calls = []
         for reply in replies:
             parts = split_message(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             for i, part in enumerate(parts):
                 markup = keyboard(reply) if i == len(parts) - 1 else None
-                calls.append(partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup))
+                calls.append(partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                     **extra))
             for file in reply.files:
                 send = bot.send_photo if file.is_image else bot.send_document
-                calls.append(partial(send, chat_id, InputFile(file.data, filename=file.name)))
+                calls.append(partial(send, chat_id, InputFile(file.data, filename=file.name), **extra))
         return calls
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,7 +1,6 @@
 """The bot's clock. Injectable so a rehearsal or a test can live inside the week."""
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 
@@ -18,8 +17,9 @@ class Clock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc) + self._offset
 
-    def monotonic(self) -> float:
-        return time.monotonic()
+    def real_time(self, when: datetime) -> datetime:
+        """The wall-clock instant at which this clock will read `when` (for the scheduler)."""
+        return when - (self.now() - datetime.now(timezone.utc))
 
 
 class ManualClock(Clock):

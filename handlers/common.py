@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,27 +24,12 @@ class Html(str):
 
 
 @dataclass
-class Context:
-    msg: Incoming
-    resident: Resident
+class Voice:
+    """How the bot speaks to one resident: the week's content in their language. Jobs use it
+    alone (a reminder has no incoming message); handlers get it inside a Context."""
+
+    week: Week
     lang: str
-    session: AsyncSession
-    now: datetime          # aware, UTC
-    assistant: "Assistant"
-    args: str = ""         # what follows a command: "/paid KH-0042" -> "KH-0042"
-    outbox: list[Outgoing] = field(default_factory=list)  # for others, sent after the commit
-
-    @property
-    def week(self) -> Week:
-        return self.assistant.week
-
-    @property
-    def today(self) -> date:
-        return self.now.astimezone(self.week.tz).date()
-
-    @property
-    def is_staff(self) -> bool:
-        return (self.msg.channel, self.msg.user_id) in self.assistant.admins
 
     def t(self, key: str) -> str:
         return TEXTS[self.lang][key]
@@ -64,6 +50,28 @@ class Context:
 
     def reply(self, key: str, topic: str, buttons: list[Button] | None = None, **extra: object) -> Reply:
         return Reply(self.say(key, **{**self.common_values(), **extra}), topic, buttons or [])
+
+
+@dataclass(kw_only=True)
+class Context(Voice):
+    """A Voice for one incoming message, with the resident and the open transaction."""
+
+    msg: Incoming
+    resident: Resident
+    session: AsyncSession
+    now: datetime          # aware, UTC
+    assistant: "Assistant"
+    args: str = ""         # what follows a command: "/paid KH-0042" -> "KH-0042"
+    outbox: list[Outgoing] = field(default_factory=list)  # for others, sent after the commit
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # e.g. start a job
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.week.tz).date()
+
+    @property
+    def is_staff(self) -> bool:
+        return (self.msg.channel, self.msg.user_id) in self.assistant.admins
 
     def menu_buttons(self) -> list[Button]:
         return menu_buttons(self.lang, self.resident.subscribed)

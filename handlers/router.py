@@ -16,7 +16,7 @@ from content.schema import Week
 from core.clock import Clock
 from core.matcher import Matcher
 from core.text import fold, has_vietnamese_marks, tokens
-from handlers import faq, menu, pledge, schedule, staff, subscribe
+from handlers import broadcast, faq, menu, pledge, schedule, staff, subscribe
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, INTENTS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
@@ -35,7 +35,8 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "faq": faq.faq_list, "pledge": pledge.start, "my_pledges": pledge.my_pledges, "honour": pledge.honour,
 }
 # Staff only; to anyone else they are unknown commands.
-STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid}
+STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid,
+                                      "broadcast": broadcast.start}
 # A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> channels.outbox.Result.
 Sender = Callable[..., Awaitable[object]]
 
@@ -59,6 +60,7 @@ class Assistant:
         self.max_message_chars = max_message_chars
         # Channel name -> how to send replies to a user id there (registered by running channels).
         self.senders: dict[str, Sender] = {}
+        self.jobs = None  # jobs.runner.Jobs, when scheduled work runs in this process
         entries = {f"intent:{k}": v for k, v in INTENTS.items()}
         for entry in week.faq:
             entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
@@ -83,11 +85,14 @@ class Assistant:
         async with self.storage.session() as session, session.begin():
             resident = await repo.touch_resident(session, msg.channel, msg.user_id, _clip(msg.name, 128),
                                                  _client_language(msg.language), now)
-            ctx = Context(msg, resident, _reply_language(msg.text, resident.language), session, now, self)
+            ctx = Context(week=self.week, lang=_reply_language(msg.text, resident.language), msg=msg,
+                          resident=resident, session=session, now=now, assistant=self)
             replies = await self._route(ctx)
         # Only after the commit: a staff notice must never announce a pledge that was rolled back.
         for outgoing in ctx.outbox:
             await self.deliver(outgoing)
+        for job in ctx.after_commit:
+            job()
         return replies
 
     async def deliver(self, outgoing: Outgoing) -> None:
@@ -120,6 +125,8 @@ class Assistant:
         dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
         if dialog is not None and dialog.state.startswith("pledge_"):
             return await pledge.on_text(ctx, dialog, text)
+        if dialog is not None and dialog.state.startswith("broadcast_") and ctx.is_staff:
+            return await broadcast.on_text(ctx, dialog, text)
         if pledge.amount_in_pledge_message(text):
             return await pledge.start(ctx, text)
         return await self.understand(ctx, text) or await faq.fallback(ctx, text)
@@ -141,6 +148,8 @@ class Assistant:
             return await faq.answer(ctx, value)
         if kind == "pledge":
             return await pledge.on_button(ctx, value)
+        if kind == "broadcast" and ctx.is_staff:
+            return await broadcast.on_button(ctx, value)
         log.info("unknown button payload %r", payload)
         return await menu.menu(ctx)
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from content.render import dm, dmy
 from content.schema import Day
+from core.amounts import format_vnd
 from core.dates import find_day
 from core.text import normalize
-from handlers.common import Context, Html
+from handlers.common import Context, Html, Voice, menu_buttons
 from handlers.types import Button, Reply
 
 # Words that may stand around a day phrase in a question about that day's program
@@ -26,7 +27,7 @@ def _e(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def day_block(ctx: Context, day: Day) -> str:
+def day_block(ctx: Voice, day: Day) -> str:
     weekday = ctx.t("weekdays").split("|")[day.date.weekday()]
     lines = [ctx.say("day_title", weekday=weekday, date=dm(day.date), title=day.title.get(ctx.lang))]
     if day.date == ctx.week.opening.date:
@@ -78,3 +79,24 @@ def day_asked(ctx: Context, text: str) -> date | None:
         return None
     rest = (norm[:phrase.start] + " " + norm[phrase.end:]).split()
     return phrase.day if all(word in DAY_FILLER for word in rest) else None
+
+
+def reminder_key(day: date) -> str:
+    """The day's reminder in the deliveries table."""
+    return f"reminder:{day.isoformat()}"
+
+
+def reminder_due(week, day: date) -> datetime:
+    """When the day's reminder goes out, in the event's time zone."""
+    return datetime.combine(day, week.reminder_at, tzinfo=week.tz)
+
+
+def reminder(voice: Voice, day: date, fund_total: int) -> list[Reply]:
+    """The morning message of one day of the week; on the last day, the closing words."""
+    program = voice.week.day(day)
+    parts = [voice.t("reminder_hello"), day_block(voice, program)]
+    if day == voice.week.event.end:
+        parts.append(voice.say("reminder_last_day", fund=voice.week.fund.name.get(voice.lang),
+                               total=format_vnd(fund_total)))
+    parts.append(voice.t("reminder_stop"))
+    return [Reply("\n\n".join(parts), "reminder", menu_buttons(voice.lang, subscribed=True))]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import html
 import io
+from datetime import date
 
+from content.render import dm
 from core.amounts import format_vnd
 from core.phone import format_phone
 from handlers.common import Context
@@ -38,7 +40,15 @@ async def stats(ctx: Context) -> list[Reply]:
     for status in ("pledged", "paid", "cancelled"):
         count, total = totals.get(status, (0, 0))
         values[f"{status}_count"], values[f"{status}_total"] = count, format_vnd(total)
-    lines = [ctx.say("staff_stats", **values)]
+    lines = [ctx.say("staff_stats", **values), ctx.say("staff_blocked", count=await repo.count_blocked(ctx.session))]
+    reminders = await repo.delivery_counts(ctx.session, "reminder:")
+    if reminders:
+        lines.append(ctx.t("staff_reminders"))
+        for key in sorted(reminders):
+            day = date.fromisoformat(key.split(":", 1)[1])
+            counts = reminders[key]
+            lines.append(ctx.say("staff_reminder_line", date=dm(day), sent=counts.get("sent", 0),
+                                 failed=counts.get("failed", 0) + counts.get("blocked", 0)))
     top = await repo.top_unanswered(ctx.session, 10)
     lines.append(ctx.t("staff_unanswered") if top else ctx.t("staff_unanswered_none"))
     lines += [f"• {_e(q.sample[:120])} ({q.count})" for q in top]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from handlers.common import Context
+from handlers.schedule import day_block, reminder_due, reminder_key
 from handlers.types import Reply
 from storage import repo
 
@@ -12,7 +13,16 @@ async def subscribe(ctx: Context) -> list[Reply]:
     if ctx.resident.subscribed:
         return [ctx.reply("already_subscribed", "subscribe", ctx.menu_buttons())]
     await repo.set_subscribed(ctx.session, ctx.resident, True, ctx.now)
-    return [ctx.reply("subscribed", "subscribe", ctx.menu_buttons())]
+    replies = [ctx.reply("subscribed", "subscribe", ctx.menu_buttons())]
+    if ctx.week.day(ctx.today) and ctx.now >= reminder_due(ctx.week, ctx.today):
+        # Today's reminder has gone out: give today's program now, and record it as today's
+        # delivery so that no catch-up sends it again. Reminders go on from tomorrow.
+        replies.append(Reply(ctx.t("subscribed_today") + "\n\n" + day_block(ctx, ctx.week.day(ctx.today)),
+                             "day", ctx.menu_buttons()))
+        instance = ctx.assistant.jobs.instance if ctx.assistant.jobs else "inline"
+        await repo.record_delivery(ctx.session, reminder_key(ctx.today), ctx.resident.id, "sent", "on subscribing",
+                                   instance, ctx.now)
+    return replies
 
 
 async def unsubscribe(ctx: Context) -> list[Reply]:

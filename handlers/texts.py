@@ -325,6 +325,50 @@ EN |= {
     "staff_paid_done": "✅ {ref} ({amount}, {name}) marked paid; the donor has been thanked.",
 }
 
+# Reminders and broadcasts (jobs/, handlers/broadcast.py).
+VI |= {
+    "reminder_hello": "☀️ Chào buổi sáng! Chương trình hôm nay của Tuần lễ:",
+    "reminder_last_day": (
+        "Hôm nay là ngày cuối của Tuần lễ. {fund} hiện có <b>{total}</b>. Cảm ơn bạn đã đồng hành, "
+        "và chúc bạn luôn giữ thói quen tự học!"
+    ),
+    "reminder_stop": "Gõ /huynhac nếu không muốn nhận nhắc nữa.",
+    "subscribed_today": "Hôm nay đã qua giờ nhắc, đây là chương trình hôm nay:",
+    "broadcast_ask": "📢 Gõ nội dung thông báo gửi tới {count} người đăng ký. Gõ /huy để dừng.",
+    "broadcast_preview": "Xem trước thông báo (gửi tới <b>{count}</b> người):\n\n{text}",
+    "broadcast_too_long": "Thông báo dài quá ({length} ký tự); tối đa {limit}. Bạn rút gọn giúp mình.",
+    "broadcast_started": "📤 Đang gửi thông báo #{id} tới {count} người. Mình sẽ báo tiến độ.",
+    "broadcast_progress": "⏳ Thông báo #{id}: đã gửi {sent}, lỗi {failed}, còn {left}.",
+    "broadcast_done": "✅ Thông báo #{id} đã gửi xong: {sent} đã nhận, {failed} lỗi, {blocked} đã chặn bot.",
+    "broadcast_message": "📢 <b>Thông báo từ {ward}</b>\n\n{text}",
+    "broadcast_nothing": "Không có thông báo nào đang chờ gửi.",
+    "btn_send": "📢 Gửi",
+    "staff_reminders": "\n<b>Nhắc hằng ngày</b> (đã gửi / lỗi):",
+    "staff_reminder_line": "• {date}: {sent} / {failed}",
+    "staff_blocked": "• Người đã chặn bot: {count}",
+}
+EN |= {
+    "reminder_hello": "☀️ Good morning! Today's program of the week:",
+    "reminder_last_day": (
+        "Today is the last day of the week. {fund} now stands at <b>{total}</b>. Thank you for taking part, "
+        "and keep learning!"
+    ),
+    "reminder_stop": "Type /unsubscribe to stop these reminders.",
+    "subscribed_today": "Today's reminder time has passed, so here is today's program:",
+    "broadcast_ask": "📢 Type the notice for {count} subscribers. /cancel to stop.",
+    "broadcast_preview": "Preview (to <b>{count}</b> people):\n\n{text}",
+    "broadcast_too_long": "That notice is too long ({length} characters); at most {limit}.",
+    "broadcast_started": "📤 Sending notice #{id} to {count} people. I'll report progress.",
+    "broadcast_progress": "⏳ Notice #{id}: {sent} sent, {failed} failed, {left} left.",
+    "broadcast_done": "✅ Notice #{id} done: {sent} delivered, {failed} failed, {blocked} blocked the bot.",
+    "broadcast_message": "📢 <b>Notice from {ward}</b>\n\n{text}",
+    "broadcast_nothing": "No notice is waiting to be sent.",
+    "btn_send": "📢 Send",
+    "staff_reminders": "\n<b>Daily reminders</b> (sent / failed):",
+    "staff_reminder_line": "• {date}: {sent} / {failed}",
+    "staff_blocked": "• Residents who blocked the bot: {count}",
+}
+
 TEXTS = {"vi": VI, "en": EN}
 
 # Phrasings of what the bot itself can do, matched like FAQ questions (see core.matcher).
@@ -356,6 +400,7 @@ COMMANDS = {
     "stats": "stats", "thongke": "stats",
     "export": "export", "xuat": "export",
     "paid": "paid", "danhan": "paid",
+    "broadcast": "broadcast", "thongbao": "broadcast",
     "cancel": "cancel", "huy": "cancel",
 }
 

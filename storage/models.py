@@ -46,6 +46,7 @@ class Resident(Base):
     language: Mapped[str] = mapped_column(String(8), default="vi")
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     subscribed_at: Mapped[datetime | None]
+    blocked_at: Mapped[datetime | None]  # the resident blocked the bot (Telegram 403)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
 
@@ -93,3 +94,34 @@ class Pledge(Base):
     updated_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+
+
+class Delivery(Base):
+    """One bulk message to one resident: a day's reminder or a broadcast. Claimed before it is
+    sent and marked after, so each goes out once even across restarts and processes."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("key", "resident_id", name="uq_deliveries_key_resident"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))  # "reminder:2023-10-03", "broadcast:7"
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))  # claimed / sent / failed / blocked / expired
+    reason: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str] = mapped_column(String(40))
+    claimed_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Broadcast(Base):
+    """A staff notice to all subscribers; stored so that a restart finishes sending it."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    staff_channel: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))  # sending / done
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]

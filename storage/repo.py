@@ -1,13 +1,13 @@
 """Queries. Functions take an AsyncSession so a handler runs all of one message in one transaction."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DialogState, Pledge, Resident, UnansweredQuestion
+from storage.models import Broadcast, Delivery, DialogState, Pledge, Resident, UnansweredQuestion
 
 
 def _insert(session: AsyncSession, table):
@@ -146,3 +146,87 @@ async def all_pledges(session: AsyncSession) -> list[tuple[Pledge, Resident]]:
 
 async def get_resident(session: AsyncSession, resident_id: int) -> Resident | None:
     return await session.get(Resident, resident_id)
+
+
+# Bulk deliveries (jobs/) -----------------------------------------------------------------
+
+async def recipients(session: AsyncSession, key: str, channels: list[str]) -> list[Resident]:
+    """Subscribers on these channels with no delivery recorded for `key` yet."""
+    done = select(Delivery.id).where(Delivery.key == key, Delivery.resident_id == Resident.id)
+    rows = await session.execute(select(Resident).where(
+        Resident.subscribed.is_(True), Resident.channel.in_(channels), ~done.exists()).order_by(Resident.id))
+    return list(rows.scalars())
+
+
+async def claim_delivery(session: AsyncSession, key: str, resident_id: int, instance: str, now: datetime,
+                         lease: timedelta) -> bool:
+    """Take the right to send `key` to the resident. True for a new claim, for our own claim
+    (a retry), or for a claim whose lease ran out (its process died before sending)."""
+    inserted = await session.execute(
+        _insert(session, Delivery).values(key=key, resident_id=resident_id, status="claimed", claimed_by=instance,
+                                          claimed_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["key", "resident_id"]).returning(Delivery.id))
+    if inserted.first():
+        return True
+    taken = await session.execute(
+        update(Delivery).where(Delivery.key == key, Delivery.resident_id == resident_id, Delivery.status == "claimed",
+                               (Delivery.claimed_by == instance) | (Delivery.claimed_at < now - lease))
+        .values(claimed_by=instance, claimed_at=now, updated_at=now).returning(Delivery.id))
+    return taken.first() is not None
+
+
+async def record_delivery(session: AsyncSession, key: str, resident_id: int, status: str, reason: str | None,
+                          instance: str, now: datetime) -> None:
+    """The outcome of a delivery (creating the row when nothing was claimed, e.g. sent inline)."""
+    stmt = _insert(session, Delivery).values(key=key, resident_id=resident_id, status=status, reason=reason,
+                                             claimed_by=instance, claimed_at=now, updated_at=now)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["key", "resident_id"], set_={"status": status, "reason": reason, "updated_at": now}))
+
+
+async def stale_claims(session: AsyncSession, now: datetime, lease: timedelta) -> list[tuple[str, int]]:
+    rows = await session.execute(select(Delivery.key, Delivery.resident_id).where(
+        Delivery.status == "claimed", Delivery.claimed_at < now - lease).order_by(Delivery.id))
+    return [(k, r) for k, r in rows]
+
+
+async def mark_blocked(session: AsyncSession, resident_id: int, now: datetime) -> None:
+    await session.execute(update(Resident).where(Resident.id == resident_id)
+                          .values(subscribed=False, subscribed_at=None, blocked_at=now))
+
+
+async def delivery_counts(session: AsyncSession, prefix: str) -> dict[str, dict[str, int]]:
+    """key -> status -> count, for keys starting with `prefix`."""
+    rows = await session.execute(select(Delivery.key, Delivery.status, func.count())
+                                 .where(Delivery.key.startswith(prefix)).group_by(Delivery.key, Delivery.status))
+    counts: dict[str, dict[str, int]] = {}
+    for key, status, count in rows:
+        counts.setdefault(key, {})[status] = count
+    return counts
+
+
+async def count_blocked(session: AsyncSession) -> int:
+    return (await session.execute(select(func.count()).select_from(Resident)
+                                  .where(Resident.blocked_at.is_not(None)))).scalar_one()
+
+
+async def create_broadcast(session: AsyncSession, text: str, staff_channel: str, staff_id: str,
+                           now: datetime) -> Broadcast:
+    broadcast = Broadcast(text=text, staff_channel=staff_channel, staff_id=staff_id, status="sending", created_at=now)
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def unfinished_broadcasts(session: AsyncSession) -> list[Broadcast]:
+    rows = await session.execute(select(Broadcast).where(Broadcast.status == "sending").order_by(Broadcast.id))
+    return list(rows.scalars())
+
+
+async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
+    return await session.get(Broadcast, broadcast_id)
+
+
+async def count_subscribers(session: AsyncSession, channels: list[str]) -> int:
+    return (await session.execute(select(func.count()).select_from(Resident).where(
+        Resident.subscribed.is_(True), Resident.channel.in_(channels)))).scalar_one()

@@ -1,0 +1,52 @@
+"""Staff broadcast: write a notice, see a preview with the number of recipients, confirm."""
+from __future__ import annotations
+
+from handlers.common import Context
+from handlers.types import Button, Reply
+from storage import repo
+from storage.models import DialogState
+
+ASK_TEXT, CONFIRM = "broadcast_text", "broadcast_confirm"
+MAX_CHARS = 3000
+
+
+async def _recipients(ctx: Context) -> int:
+    return await repo.count_subscribers(ctx.session, list(ctx.assistant.senders) or [ctx.msg.channel])
+
+
+async def start(ctx: Context) -> list[Reply]:
+    if ctx.args.strip():
+        return await on_text(ctx, None, ctx.args)
+    await repo.set_dialog(ctx.session, ctx.resident.id, ASK_TEXT, {}, ctx.now)
+    return [ctx.reply("broadcast_ask", "broadcast_text", [Button(ctx.t("btn_cancel"), "broadcast:cancel")],
+                      count=await _recipients(ctx))]
+
+
+async def on_text(ctx: Context, dialog: DialogState | None, text: str) -> list[Reply]:
+    text = text.strip()
+    if len(text) > MAX_CHARS:
+        return [ctx.reply("broadcast_too_long", "broadcast_text", length=len(text), limit=MAX_CHARS)]
+    await repo.set_dialog(ctx.session, ctx.resident.id, CONFIRM, {"text": text}, ctx.now)
+    return [ctx.reply("broadcast_preview", "broadcast_confirm",
+                      [Button(ctx.t("btn_send"), "broadcast:send"), Button(ctx.t("btn_edit"), "broadcast:edit"),
+                       Button(ctx.t("btn_cancel"), "broadcast:cancel")],
+                      count=await _recipients(ctx), text=text)]
+
+
+async def on_button(ctx: Context, action: str) -> list[Reply]:
+    if action == "edit":
+        return await start(ctx)
+    if action == "cancel":
+        await repo.clear_dialog(ctx.session, ctx.resident.id)
+        return [ctx.reply("cancelled", "cancel", ctx.menu_buttons())]
+    if action == "send":
+        data = await repo.claim_dialog(ctx.session, ctx.resident.id, CONFIRM)
+        if data is None:  # a second tap, or a re-delivered update
+            return [ctx.reply("broadcast_nothing", "broadcast")]
+        broadcast = await repo.create_broadcast(ctx.session, data["text"], ctx.msg.channel, ctx.msg.user_id, ctx.now)
+        count = await _recipients(ctx)
+        jobs = ctx.assistant.jobs
+        if jobs is not None:  # otherwise the next start-up sends it (Broadcasts.resume)
+            ctx.after_commit.append(lambda: jobs.broadcasts.start(broadcast.id))
+        return [ctx.reply("broadcast_started", "broadcast_started", id=broadcast.id, count=count)]
+    return [ctx.reply("broadcast_nothing", "broadcast")]

@@ -1,0 +1,80 @@
+"""The morning reminder, one job per day of the week at the content's reminder time."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from handlers.common import Voice
+from handlers.schedule import reminder, reminder_due, reminder_key
+from handlers.types import Reply
+from jobs.fanout import Tally, fan_out
+from storage import repo
+
+if TYPE_CHECKING:
+    from jobs.runner import Jobs
+
+log = logging.getLogger(__name__)
+
+
+class Reminders:
+    def __init__(self, jobs: "Jobs") -> None:
+        self.jobs = jobs
+        self.week = jobs.assistant.week
+
+    def register(self) -> list[str]:
+        """One scheduler job per day still to come, with explicit ids; returns the ids."""
+        ids = []
+        now = self.jobs.assistant.clock.now()
+        for day in self.week.event.days():
+            due = reminder_due(self.week, day)
+            if due <= now:
+                continue  # today's, if missed, is the start-up catch-up's
+            job_id = reminder_key(day)
+            end_of_day = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=self.week.tz)
+            self.jobs.scheduler.add_job(
+                self.jobs.run, "date", args=[self.run, day], id=job_id, replace_existing=True,
+                run_date=self.jobs.assistant.clock.real_time(due),
+                # Late (a busy or suspended machine) is fine until the day is over; after that the
+                # program is stale and the reminder is dropped.
+                misfire_grace_time=int((end_of_day - due).total_seconds()), coalesce=True)
+            ids.append(job_id)
+        return ids
+
+    async def catch_up(self) -> None:
+        """At start-up: today's reminder, if its time has passed while the bot was down."""
+        now = self.jobs.assistant.clock.now()
+        today = now.astimezone(self.week.tz).date()
+        if self.week.day(today) and now >= reminder_due(self.week, today):
+            await self.run(today)
+
+    async def run(self, day: date) -> Tally:
+        assistant = self.jobs.assistant
+        today = assistant.clock.now().astimezone(self.week.tz).date()
+        if day != today:  # a reminder for another day is never sent late
+            log.info("reminder for %s not sent: today is %s", day, today)
+            return Tally()
+        key = reminder_key(day)
+        async with assistant.storage.session() as s:
+            residents = await repo.recipients(s, key, list(assistant.senders))
+        messages = await self._messages(day)
+        tally = await fan_out(self.jobs, key, residents, lambda r: messages[_lang(r)])
+        log.info("reminder %s: %s", day, tally)
+        return tally
+
+    async def messages_for(self, key: str) -> dict[str, list[Reply]] | None:
+        """For the sweep: an unfinished reminder's message by language, if it is still today's."""
+        day = date.fromisoformat(key.split(":", 1)[1])
+        if self.jobs.assistant.clock.now().astimezone(self.week.tz).date() != day:
+            return None
+        return await self._messages(day)
+
+    async def _messages(self, day: date) -> dict[str, list[Reply]]:
+        async with self.jobs.assistant.storage.session() as s:
+            paid = (await repo.pledge_totals(s)).get("paid", (0, 0))[1]
+        total = self.week.fund.raised_at_opening + paid
+        return {lang: reminder(Voice(self.week, lang), day, total) for lang in ("vi", "en")}
+
+
+def _lang(resident) -> str:
+    return "en" if resident.language == "en" else "vi"

@@ -1,0 +1,101 @@
+"""Scheduled work, owned by the application (not by a channel): an APScheduler
+AsyncIOScheduler with one job per reminder day, a sweep for unfinished deliveries, and the
+background tasks of fan-outs. What was delivered lives in the database, never in the scheduler."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from handlers.router import Assistant
+from jobs.broadcast import Broadcasts
+from jobs.fanout import Tally, deliver_one
+from jobs.reminders import Reminders
+from storage import repo
+
+log = logging.getLogger(__name__)
+
+
+class Jobs:
+    def __init__(self, assistant: Assistant, *, lease: timedelta = timedelta(seconds=90),
+                 sweep_every: float = 30.0, progress_every: float = 5.0) -> None:
+        self.assistant = assistant
+        self.lease = lease  # a claim older than this, still unsent, belonged to a process that died
+        self.sweep_every = sweep_every
+        self.instance = f"{socket.gethostname()[:24]}:{os.getpid()}"
+        self.scheduler = AsyncIOScheduler(timezone=assistant.week.tz)
+        self.reminders = Reminders(self)
+        self.broadcasts = Broadcasts(self, progress_every)
+        self._tasks: set[asyncio.Task] = set()
+        assistant.jobs = self
+
+    async def start(self) -> None:
+        self.reminders.register()
+        self.scheduler.add_job(self.run, "interval", args=[self.sweep], seconds=self.sweep_every, id="sweep",
+                               replace_existing=True, coalesce=True, misfire_grace_time=int(self.sweep_every))
+        self.scheduler.start()
+        self.spawn(self._catch_up)
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def run(self, job: Callable[..., Awaitable[object]], *args: object) -> object:
+        """What the scheduler calls (a coroutine, so it runs on the event loop, not in a thread)."""
+        return await self.spawn(job, *args)
+
+    def spawn(self, job: Callable[..., Awaitable[object]], *args: object) -> asyncio.Task:
+        """Run a job in the background, tracked so that shutdown and the console can wait for it."""
+        task = asyncio.create_task(self._guarded(job, *args))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def idle(self) -> None:
+        """Wait until every running job is done (the console's end of input)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _guarded(self, job, *args) -> object:
+        try:
+            return await job(*args)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s%r failed", getattr(job, "__qualname__", job), args)
+
+    async def _catch_up(self) -> None:
+        await self.sweep()
+        await self.broadcasts.resume()
+        await self.reminders.catch_up()
+
+    async def sweep(self) -> Tally:
+        """Send again what a dead process claimed but never marked sent; expire what is stale."""
+        storage, clock = self.assistant.storage, self.assistant.clock
+        async with storage.session() as s:
+            stale = await repo.stale_claims(s, clock.now(), self.lease)
+        tally = Tally(total=len(stale))
+        messages: dict[str, dict | None] = {}
+        for key, resident_id in stale:
+            if key not in messages:
+                source = self.reminders if key.startswith("reminder:") else self.broadcasts
+                messages[key] = await source.messages_for(key)
+            async with storage.session() as s, s.begin():
+                resident = await repo.get_resident(s, resident_id)
+                if messages[key] is None or resident is None:
+                    await repo.record_delivery(s, key, resident_id, "expired", "too late to send", self.instance,
+                                               clock.now())
+                    tally.skipped += 1
+                    continue
+            await deliver_one(self, key, resident, messages[key]["en" if resident.language == "en" else "vi"], tally)
+        if stale:
+            log.info("sweep: %s", tally)
+        return tally
