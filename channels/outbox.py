@@ -107,7 +107,8 @@ class Outbox:
         await asyncio.gather(*self._sending, return_exceptions=True)
 
     def pending(self) -> int:
-        return sum(len(c.items) + c.in_flight for c in self._chats.values())
+        """Messages not yet sent or given up on."""
+        return sum(c.in_flight + sum(not i.future.done() for i in c.items) for c in self._chats.values())
 
     async def deliver(self, chat: str, calls: list[Call], *, priority: int = REPLY, claim: Claim | None = None) -> Result:
         """Send `calls` to one chat, in order, and wait until they are done. `claim` runs just

@@ -175,6 +175,30 @@ async def claim_delivery(session: AsyncSession, key: str, resident_id: int, inst
     return taken.first() is not None
 
 
+async def claim_deliveries(session: AsyncSession, key: str, resident_ids: list[int], instance: str,
+                           now: datetime) -> set[int]:
+    """Claim `key` for many residents at once; returns those claimed now (not already taken)."""
+    rows = [dict(key=key, resident_id=r, status="claimed", claimed_by=instance, claimed_at=now, updated_at=now)
+            for r in resident_ids]
+    result = await session.execute(_insert(session, Delivery).values(rows)
+                                   .on_conflict_do_nothing(index_elements=["key", "resident_id"])
+                                   .returning(Delivery.resident_id))
+    return set(result.scalars())
+
+
+async def finish_deliveries(session: AsyncSession, key: str, resident_ids: list[int], status: str,
+                            reason: str | None, now: datetime) -> None:
+    await session.execute(update(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids))
+                          .values(status=status, reason=reason, updated_at=now))
+
+
+async def release_claims(session: AsyncSession, key: str, resident_ids: list[int]) -> None:
+    """Give back claims that were not used (nothing was sent)."""
+    if resident_ids:
+        await session.execute(delete(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids),
+                                                     Delivery.status == "claimed"))
+
+
 async def record_delivery(session: AsyncSession, key: str, resident_id: int, status: str, reason: str | None,
                           instance: str, now: datetime) -> None:
     """The outcome of a delivery (creating the row when nothing was claimed, e.g. sent inline)."""
@@ -190,8 +214,9 @@ async def stale_claims(session: AsyncSession, now: datetime, lease: timedelta) -
     return [(k, r) for k, r in rows]
 
 
-async def mark_blocked(session: AsyncSession, resident_id: int, now: datetime) -> None:
-    await session.execute(update(Resident).where(Resident.id == resident_id)
+async def mark_blocked(session: AsyncSession, resident_ids: list[int], now: datetime) -> None:
+    """They blocked the bot: unsubscribe them, and remember when for the statistics."""
+    await session.execute(update(Resident).where(Resident.id.in_(resident_ids))
                           .values(subscribed=False, subscribed_at=None, blocked_at=now))
 
 

@@ -106,3 +106,27 @@ class Chat:
 @pytest.fixture
 def chat(assistant):
     return Chat(assistant)
+
+
+class RecordingChannel:
+    """A channel that keeps what it is asked to deliver, with the real delivery contract
+    (claim first, skip when the claim is refused). For tests of jobs, where no platform runs."""
+
+    def __init__(self, assistant: Assistant, name: str = "console") -> None:
+        from channels.outbox import Outcome, Result
+
+        self._outcome, self._result = Outcome, Result
+        self.messages: list[tuple[str, Reply]] = []
+        self.blocked: set[str] = set()
+        assistant.senders[name] = self.deliver
+
+    async def deliver(self, user_id, replies, *, bulk=False, claim=None):
+        if claim is not None and not await claim():
+            return self._result(self._outcome.SKIPPED, "claimed elsewhere")
+        if user_id in self.blocked:
+            return self._result(self._outcome.BLOCKED, "Forbidden: bot was blocked by the user")
+        self.messages += [(user_id, r) for r in replies]
+        return self._result(self._outcome.SENT)
+
+    def to(self, user_id: str) -> list[Reply]:
+        return [r for u, r in self.messages if u == user_id]

@@ -89,3 +89,24 @@ def test_every_eval_amount_through_the_console(tmp_path):
             assert reply["topic"] == "pledge_name" and shown in reply["text"], (case, reply)
     with sqlite3.connect(tmp_path / "bot.db") as db:
         assert db.execute("SELECT count(*) FROM pledges").fetchone() == (0,)
+
+
+def test_rehearsal_prints_the_reminder_when_it_fires(tmp_path):
+    """printf '/nhacnho\\n' | bot.py console --now 06:59:57, input left open: the 07:00 reminder
+    arrives as {"input": 0, ...}; at end of input the process exits 0."""
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "PATH": ""}
+    proc = subprocess.Popen([sys.executable, "bot.py", "console", "--json", "--now", "2023-10-01T06:59:57+07:00"],
+                            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        proc.stdin.write("/nhacnho\n")
+        proc.stdin.flush()
+        subscribed = json.loads(proc.stdout.readline())
+        reminder = json.loads(proc.stdout.readline())  # blocks until the job fires, about 3 s later
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+    assert (subscribed["input"], subscribed["topic"]) == (1, "subscribe")
+    assert (reminder["input"], reminder["topic"]) == (0, "reminder")
+    assert "1/10" in reminder["text"] and "/huynhac" in reminder["text"]

@@ -1,0 +1,73 @@
+"""Fan-out through the real Telegram stack against the Bot API stand-in enforcing a rate limit
+and answering 403 for residents who blocked the bot."""
+import asyncio
+import time
+from collections import Counter
+from datetime import date, datetime
+
+from sqlalchemy import insert
+
+from botapi_stub import BotApiStub
+from channels.outbox import Outbox
+from channels.telegram import TelegramChannel
+from jobs.runner import Jobs
+from storage import repo
+from storage.models import Resident
+
+SUBSCRIBERS = 2000
+LIMIT = 500  # the stand-in's limit, per second: Telegram's 30/s scaled up so the test is short
+
+
+async def add_subscribers(storage, now, count: int, first_id: int = 100_000) -> None:
+    rows = [dict(channel="telegram", external_id=str(first_id + i), name=f"R{i}", language="vi", subscribed=True,
+                 subscribed_at=now, first_seen=now, last_seen=now) for i in range(count)]
+    async with storage.session() as s, s.begin():
+        await s.execute(insert(Resident), rows)
+
+
+async def test_two_thousand_reminders_within_the_limit(assistant, storage, clock):
+    clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
+    await add_subscribers(storage, clock.now(), SUBSCRIBERS)
+    blocked = {100_000 + i for i in range(0, SUBSCRIBERS, 100)}  # 20 residents blocked the bot
+    async with BotApiStub(rate_limit_per_s=LIMIT) as stub:
+        stub.blocked_chats |= blocked
+        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=LIMIT * 0.95, concurrency=32))
+        await channel.start()
+        jobs = Jobs(assistant)
+        try:
+            run = jobs.spawn(jobs.reminders.run, date(2023, 10, 3))
+            await stub.wait_for(lambda c: c.method == "sendMessage" and len(stub.sent()) > 300, timeout=30)
+            asked = time.monotonic()
+            stub.send_text(7777, "khai mạc ở đâu")
+            (answer,) = await stub.wait_sent(7777, 1, timeout=5)
+            answered_in = answer.at - asked
+            tally = await asyncio.wait_for(run, timeout=60)
+        finally:
+            await jobs.stop()
+            await channel.stop()
+    per_chat = Counter(c.chat_id for c in stub.sent() if c.chat_id != 7777)
+    assert stub.count_429 == 0
+    assert len(per_chat) == SUBSCRIBERS - len(blocked) and set(per_chat.values()) == {1}  # each exactly once
+    assert (tally.sent, tally.blocked, tally.failed) == (SUBSCRIBERS - len(blocked), len(blocked), 0)
+    assert answered_in < 1.0, answered_in  # the resident was not stuck behind the fan-out
+    async with storage.session() as s:
+        assert await repo.count_blocked(s) == len(blocked)
+        assert (await repo.count_residents(s))[1] == SUBSCRIBERS - len(blocked)  # blocked ones unsubscribed
+
+
+async def test_429_pauses_and_5xx_retries_lose_nothing(assistant, storage, clock):
+    clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
+    await add_subscribers(storage, clock.now(), 30)
+    async with BotApiStub() as stub:
+        stub.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        stub.fail_next("sendMessage", 502, "Bad Gateway", times=2)
+        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=200, backoff=0.05))
+        await channel.start()
+        jobs = Jobs(assistant)
+        try:
+            tally = await jobs.reminders.run(date(2023, 10, 3))
+        finally:
+            await jobs.stop()
+            await channel.stop()
+    assert tally.sent == 30 and Counter(c.chat_id for c in stub.sent()).most_common(1)[0][1] == 1
+    assert channel.outbox.count_429 == 1

@@ -1,0 +1,205 @@
+"""Daily reminders and broadcasts with an injected clock: no sleeping through real hours."""
+import asyncio
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from conftest import Chat, RecordingChannel
+from jobs.fanout import Tally
+from jobs.runner import Jobs
+from storage import repo
+from storage.models import Delivery, Resident
+
+TZ7 = timezone(timedelta(hours=7))
+
+
+def at(clock, text: str) -> None:
+    clock.set(datetime.fromisoformat(text))
+
+
+@pytest.fixture
+def jobs(assistant):
+    return Jobs(assistant)
+
+
+@pytest.fixture
+def channel(assistant):
+    return RecordingChannel(assistant)
+
+
+async def subscribe(assistant, *users: str) -> None:
+    for user in users:
+        await Chat(assistant, user=user).one("/nhacnho")
+
+
+async def deliveries(storage) -> list[tuple[str, str, str]]:
+    async with storage.session() as s:
+        rows = await s.execute(select(Delivery.key, Resident.external_id, Delivery.status)
+                               .join(Resident, Resident.id == Delivery.resident_id).order_by(Delivery.id))
+        return [tuple(r) for r in rows]
+
+
+async def test_seven_jobs_at_seven_in_the_content_time_zone(jobs, clock):
+    ids = jobs.reminders.register()
+    assert ids == [f"reminder:2023-10-0{d}" for d in range(1, 8)]
+    for day, job in enumerate(jobs.scheduler.get_jobs(), start=1):
+        bot_time = job.trigger.run_date + (clock.now() - datetime.now(timezone.utc))
+        assert abs(bot_time - datetime(2023, 10, day, 7, 0, tzinfo=TZ7)) < timedelta(seconds=5)
+        assert job.misfire_grace_time == 17 * 3600  # late is fine until midnight
+    at(clock, "2023-10-04T08:00:00+07:00")
+    again = Jobs(jobs.assistant).reminders.register()
+    assert again == [f"reminder:2023-10-0{d}" for d in range(5, 8)]  # the past ones are not registered
+
+
+async def test_each_subscriber_gets_the_day_once(assistant, jobs, channel, clock, storage):
+    await subscribe(assistant, "a", "b")
+    await Chat(assistant, user="c").one("/start")  # not subscribed
+    at(clock, "2023-10-05T07:00:00+07:00")
+    channel.messages.clear()
+    first = await jobs.reminders.run(datetime(2023, 10, 5).date())
+    second = await jobs.reminders.run(datetime(2023, 10, 5).date())  # e.g. a second process, or a retry
+    assert (first.sent, second.total) == (2, 0)
+    assert [u for u, _ in channel.messages] == ["a", "b"]
+    text = channel.to("a")[0].text
+    assert "5/10" in text and "khai mạc" in text.lower() and "/huynhac" in text
+    assert await deliveries(storage) == [("reminder:2023-10-05", "a", "sent"), ("reminder:2023-10-05", "b", "sent")]
+
+
+async def test_last_day_closes_with_the_fund_total(assistant, jobs, channel, clock):
+    await subscribe(assistant, "a")
+    at(clock, "2023-10-07T07:00:00+07:00")
+    await jobs.reminders.run(datetime(2023, 10, 7).date())
+    assert "14.000.000 đ" in channel.to("a")[-1].text and "ngày cuối" in channel.to("a")[-1].text
+
+
+async def test_catch_up_the_same_day_but_not_the_day_after(assistant, jobs, channel, clock, storage):
+    await subscribe(assistant, "a")
+    at(clock, "2023-10-03T06:00:00+07:00")
+    await jobs.reminders.catch_up()
+    assert channel.to("a")[1:] == []  # before 07:00: nothing yet
+    at(clock, "2023-10-03T10:30:00+07:00")  # the bot was down at 07:00
+    await jobs.reminders.catch_up()
+    assert "3/10" in channel.to("a")[-1].text
+    at(clock, "2023-10-05T00:30:00+07:00")  # down all of 4/10: that reminder is never sent
+    await jobs.reminders.catch_up()
+    assert await jobs.reminders.run(datetime(2023, 10, 4).date()) == Tally()
+    assert [k for k, _, _ in await deliveries(storage)] == ["reminder:2023-10-03"]
+
+
+async def test_a_crash_between_claim_and_send_is_repaired_once(assistant, channel, clock, storage):
+    await subscribe(assistant, "a", "b")
+    at(clock, "2023-10-02T07:00:05+07:00")
+    async with storage.session() as s, s.begin():  # a process claimed "a" and died before sending
+        resident = (await s.execute(select(Resident).where(Resident.external_id == "a"))).scalar_one()
+        assert await repo.claim_delivery(s, "reminder:2023-10-02", resident.id, "dead:1", clock.now(),
+                                         timedelta(seconds=90))
+    restarted = Jobs(assistant)
+    channel.messages.clear()
+    await restarted.reminders.run(datetime(2023, 10, 2).date())
+    assert [u for u, _ in channel.messages] == ["b"]  # "a" is still claimed by the dead process
+    assert (await restarted.sweep()).total == 0       # its lease has not run out yet
+    clock.advance(seconds=91)
+    assert (await restarted.sweep()).sent == 1
+    assert [u for u, _ in channel.messages] == ["b", "a"]
+    assert (await restarted.sweep()).total == 0
+    assert sorted(await deliveries(storage)) == [("reminder:2023-10-02", "a", "sent"), ("reminder:2023-10-02", "b", "sent")]
+
+
+async def test_a_stale_claim_from_yesterday_expires(assistant, channel, clock, storage):
+    await subscribe(assistant, "a")
+    at(clock, "2023-10-02T07:00:05+07:00")
+    async with storage.session() as s, s.begin():
+        await repo.claim_delivery(s, "reminder:2023-10-02", 1, "dead:1", clock.now(), timedelta(seconds=90))
+    at(clock, "2023-10-03T06:00:00+07:00")
+    channel.messages.clear()
+    assert (await Jobs(assistant).sweep()).skipped == 1
+    assert channel.messages == []
+    assert await deliveries(storage) == [("reminder:2023-10-02", "a", "expired")]
+
+
+async def test_subscribing_after_seven_gives_today_at_once(assistant, jobs, channel, clock, storage):
+    at(clock, "2023-10-04T09:15:00+07:00")
+    replies = await Chat(assistant, user="late").say("/nhacnho")
+    assert [r.topic for r in replies] == ["subscribe", "day"] and "4/10" in replies[1].text
+    await jobs.reminders.catch_up()
+    assert channel.to("late") == []  # not twice today
+    at(clock, "2023-10-05T07:00:00+07:00")
+    await jobs.reminders.run(datetime(2023, 10, 5).date())
+    assert "5/10" in channel.to("late")[0].text
+
+
+async def test_blocked_residents_are_unsubscribed_and_counted(assistant, jobs, channel, clock, storage):
+    await subscribe(assistant, "a", "gone")
+    channel.blocked.add("gone")
+    at(clock, "2023-10-02T07:00:00+07:00")
+    tally = await jobs.reminders.run(datetime(2023, 10, 2).date())
+    assert (tally.sent, tally.blocked) == (1, 1)
+    async with storage.session() as s:
+        assert await repo.count_residents(s) == (2, 1)
+        assert await repo.count_blocked(s) == 1
+    stats = (await Chat(assistant, user="staff").one("/thongke")).plain_text()
+    assert "Người đã chặn bot: 1" in stats and "2/10: 1 / 1" in stats
+
+
+async def test_broadcast_preview_confirm_send_and_summary(assistant, jobs, channel, clock, storage):
+    await subscribe(assistant, "a", "b")
+    staff = Chat(assistant, user="staff")
+    ask = await staff.one("/thongbao")
+    assert ask.topic == "broadcast_text" and "2 người" in ask.text
+    preview = await staff.one("Lễ tổng kết dời sang <b>8h30</b> sáng 7/10")
+    assert preview.topic == "broadcast_confirm" and "&lt;b&gt;8h30" in preview.text
+    started = await staff.one(payload="broadcast:send")
+    assert started.topic == "broadcast_started"
+    assert (await staff.one(payload="broadcast:send")).topic == "broadcast"  # a second tap sends nothing
+    await jobs.idle()
+    for user in ("a", "b"):
+        (notice,) = channel.to(user)[-1:]
+        assert notice.topic == "broadcast" and "dời sang &lt;b&gt;8h30" in notice.text
+    (summary,) = [r for r in channel.to("staff") if r.topic == "broadcast_done"]
+    assert "2 đã nhận" in summary.text
+    resident = Chat(assistant, user="a")
+    assert (await resident.one("/thongbao")).topic == "fallback"  # staff only
+    assert (await resident.one(payload="broadcast:send")).topic == "menu"
+
+
+async def test_an_unfinished_broadcast_is_finished_after_a_restart(assistant, channel, clock, storage):
+    await subscribe(assistant, "a")
+    staff = Chat(assistant, user="staff")  # no job runner in this process: the notice waits in the database
+    await staff.one("/thongbao Họp tổ dân phố tối nay")
+    await staff.one(payload="broadcast:send")
+    assert channel.to("a") == []
+    jobs = Jobs(assistant)
+    await jobs.broadcasts.resume()
+    await jobs.idle()
+    assert channel.to("a")[-1].topic == "broadcast"
+    await jobs.broadcasts.resume()
+    await jobs.idle()
+    assert [r.topic for r in channel.to("a")].count("broadcast") == 1
+
+
+async def test_two_processes_sharing_a_database_send_each_reminder_once(any_storage, db_url, week):
+    """Two bot processes (own engines and connection pools) run the 07:00 job at the same moment."""
+    from content.loader import load_week
+    from core.clock import ManualClock
+    from handlers.router import Assistant
+    from storage.db import Storage
+
+    when = datetime.fromisoformat("2023-10-03T07:00:00+07:00")
+    first = Assistant(week, any_storage, ManualClock(when - timedelta(hours=1)))
+    for i in range(120):
+        await Chat(first, user=f"r{i}").one("/nhacnho")
+    first.clock.set(when)
+    second_storage = Storage(db_url)
+    second = Assistant(load_week(), second_storage, ManualClock(when))
+    channels = [RecordingChannel(first), RecordingChannel(second)]
+    try:
+        jobs = [Jobs(first), Jobs(second)]
+        jobs[1].instance += "-second"
+        tallies = await asyncio.gather(*(j.reminders.run(date(2023, 10, 3)) for j in jobs))
+    finally:
+        await second_storage.close()
+    received = [user for channel in channels for user, _ in channel.messages]
+    assert sorted(received) == sorted(f"r{i}" for i in range(120))  # everyone, once, between them
+    assert sum(t.sent for t in tallies) == 120
+    assert {status for _, _, status in await deliveries(any_storage)} == {"sent"}
