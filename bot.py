@@ -2,6 +2,7 @@
 
     python bot.py                   Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat
     python bot.py run [--now T]     Telegram (polling)
+    python bot.py serve [--now T]   the web server: webhooks for Zalo and Telegram, /healthz
     python bot.py console [...]     the terminal chat
     python bot.py check-content [FILE]
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +43,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run on Telegram (polling)")
     run.add_argument("--now", type=_parse_now, help="start the bot's clock at this time (rehearsal)")
+    serve = sub.add_parser("serve", help="web server for the Zalo and Telegram webhooks")
+    serve.add_argument("--now", type=_parse_now, help="start the bot's clock at this time (rehearsal)")
     console = sub.add_parser("console", help="chat in the terminal")
     console.add_argument("--json", action="store_true", help="one JSON object per bot message on stdout")
     console.add_argument("--user", default="1", help="resident id in the terminal chat (default 1)")
@@ -87,23 +91,76 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
         await assistant.storage.close()
 
 
-async def run_telegram(settings: Settings, now: datetime | None) -> None:
+def telegram_channel(settings: Settings, assistant: Assistant, webhook: bool = False):
+    import secrets
+
     from channels.outbox import Outbox
     from channels.telegram import TelegramChannel
 
-    assistant = await build_assistant(settings, now)
     outbox = Outbox(rate=settings.telegram_rate, per_chat=settings.telegram_per_chat, burst=settings.telegram_burst)
-    channel = TelegramChannel(assistant, settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url,
-                              outbox=outbox, allow_paid_broadcast=settings.telegram_allow_paid_broadcast)
+    url = secret = None
+    if webhook:
+        url = settings.public_url.rstrip("/") + "/telegram/webhook"
+        secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
+                  else secrets.token_urlsafe(32))  # set anew with setWebhook at each start
+    return TelegramChannel(assistant, settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url,
+                           outbox=outbox, allow_paid_broadcast=settings.telegram_allow_paid_broadcast,
+                           webhook_url=url, webhook_secret=secret)
+
+
+def zalo_channel(settings: Settings, assistant: Assistant):
+    from channels.outbox import Outbox
+    from channels.zalo import ZaloChannel, ZaloConfig
+
+    config = ZaloConfig(
+        app_id=settings.zalo_app_id, app_secret=settings.zalo_app_secret.get_secret_value(),
+        oa_secret_key=settings.zalo_oa_secret_key.get_secret_value(),
+        access_token=settings.zalo_access_token.get_secret_value(),
+        refresh_token=settings.zalo_refresh_token.get_secret_value(),
+        api_base=settings.zalo_api_base.rstrip("/"), oauth_base=settings.zalo_oauth_base.rstrip("/"))
+    return ZaloChannel(assistant, config, Outbox(rate=settings.zalo_rate, per_chat=1, burst=3))
+
+
+async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -> None:
+    """Telegram (polling, or webhook with PUBLIC_URL under `serve`), Zalo under `serve`, the
+    jobs, and the web server, until SIGINT/SIGTERM."""
+    from channels.web import build_web_app, start_web
+
+    assistant = await build_assistant(settings, now)
+    channels = []
+    telegram = None
+    if settings.telegram_bot_token:
+        telegram = telegram_channel(settings, assistant, webhook=web and bool(settings.public_url))
+        channels.append(telegram)
+    zalo = zalo_channel(settings, assistant) if web and settings.zalo_configured else None
+    if zalo:
+        channels.append(zalo)
     jobs = Jobs(assistant)
+    runner = None
     try:
-        await channel.start()
+        for channel in channels:
+            await channel.start()
         await jobs.start()
-        await channel.wait_for_stop_signal()
+        if web:
+            runner = await start_web(build_web_app(assistant, zalo=zalo, telegram=telegram), settings.host, settings.port)
+            log.info("web server on http://%s:%s (channels: %s)", settings.host, settings.port,
+                     ", ".join(sorted(assistant.senders)) or "none")
+        await wait_for_stop_signal()
     finally:
+        if runner:
+            await runner.cleanup()
         await jobs.stop()
-        await channel.stop()
+        for channel in reversed(channels):
+            await channel.stop()
         await assistant.storage.close()
+
+
+async def wait_for_stop_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,11 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-content":
         return check_content(args.file or settings.content_file)
     try:
-        if args.command == "run" or (args.command is None and settings.telegram_bot_token):
+        if args.command == "serve":
+            asyncio.run(run_channels(settings, args.now, web=True))
+        elif args.command == "run" or (args.command is None and settings.telegram_bot_token):
             if not settings.telegram_bot_token:
                 print("TELEGRAM_BOT_TOKEN is not set: see README.md, 'Connect Telegram'.", file=sys.stderr)
                 return 2
-            asyncio.run(run_telegram(settings, getattr(args, "now", None)))
+            asyncio.run(run_channels(settings, getattr(args, "now", None), web=False))
         else:
             if args.command is None:
                 print("No TELEGRAM_BOT_TOKEN configured: opening the terminal chat. "

@@ -22,11 +22,31 @@ class Settings(BaseSettings):
     telegram_per_chat: float = Field(default=1.0, gt=0)
     telegram_burst: int = Field(default=3, ge=1)
     telegram_allow_paid_broadcast: bool = False
+    # The web server of `bot.py serve` (webhooks). PUBLIC_URL: how Telegram reaches it (https://...);
+    # without it Telegram is polled.
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    # Zalo Official Account (see .env.example for where each value is found).
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_rate: float = Field(default=10.0, gt=0)
     # Staff, as channel:id pairs: ADMIN_IDS=telegram:123456,console:1
     admin_ids: str = ""
     files_dir: Path = ROOT / "data" / "files"
     log_level: str = "INFO"
     max_message_chars: int = Field(default=1000, ge=50)
+
+    @property
+    def zalo_configured(self) -> bool:
+        return bool(self.zalo_app_id and self.zalo_app_secret and self.zalo_oa_secret_key
+                    and self.zalo_access_token and self.zalo_refresh_token)
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:

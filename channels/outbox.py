@@ -35,6 +35,10 @@ class Blocked(Exception):
     """The resident blocked the bot or deleted the account (Telegram 403): never retry."""
 
 
+class Unreachable(Exception):
+    """The platform will not deliver this message now (Zalo -230: no interaction for 7 days)."""
+
+
 class Transient(Exception):
     """A network error or a 5xx: worth retrying after a pause."""
 
@@ -43,7 +47,8 @@ class Outcome(Enum):
     SENT = "sent"
     BLOCKED = "blocked"
     FAILED = "failed"
-    SKIPPED = "skipped"
+    UNREACHABLE = "unreachable"  # recorded as skipped, with the platform's reason
+    SKIPPED = "skipped"          # not attempted: claimed elsewhere, or nobody to read it
 
 
 @dataclass
@@ -211,6 +216,8 @@ class Outbox:
             chat.items.appendleft(item)  # nothing dropped: first in line once the pause ends
         except Blocked as exc:
             result = Result(Outcome.BLOCKED, str(exc) or "blocked")
+        except Unreachable as exc:
+            result = Result(Outcome.UNREACHABLE, str(exc))
         except Transient as exc:
             item.attempts += 1
             if item.attempts >= self.retries:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
-import signal
 import warnings
 from datetime import timedelta
 from functools import partial
 
+from aiohttp import web
 from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
                       Update)
 from telegram.constants import MessageLimit, ParseMode
@@ -28,9 +29,15 @@ CHANNEL = "telegram"
 
 class TelegramChannel:
     def __init__(self, assistant: Assistant, token: str, base_url: str | None = None,
-                 outbox: Outbox | None = None, allow_paid_broadcast: bool = False) -> None:
+                 outbox: Outbox | None = None, allow_paid_broadcast: bool = False,
+                 webhook_url: str | None = None, webhook_secret: str | None = None) -> None:
         self.assistant = assistant
+        # With a public URL Telegram posts updates to our web server (see webhook());
+        # otherwise the bot polls.
+        self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
         builder = ApplicationBuilder().token(token)
+        if webhook_url:
+            builder = builder.updater(None)
         if base_url:
             root = base_url.rstrip("/")
             builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
@@ -55,24 +62,31 @@ class TelegramChannel:
         self.outbox.start()
         await self._set_commands()
         await self.app.start()
-        await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+        if self.webhook_url:
+            await self.app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                           allowed_updates=["message", "callback_query"])
+        else:
+            await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """POST /telegram/webhook: only Telegram knows the secret it was given in setWebhook."""
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not self.webhook_secret or not hmac.compare_digest(given, self.webhook_secret):
+            return web.json_response({"error": "forbidden"}, status=403)
+        try:
+            update = Update.de_json(await request.json(), self.app.bot)
+        except ValueError:
+            return web.json_response({"error": "bad request"}, status=400)
+        await self.app.update_queue.put(update)
+        return web.json_response({"ok": True})
 
     async def stop(self) -> None:
-        if self.app.updater and self.app.updater.running:
+        if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
         await self.outbox.stop()
         await self.app.shutdown()
-
-    async def wait_for_stop_signal(self) -> None:
-        """Until SIGINT or SIGTERM."""
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        log.info("Telegram bot @%s is polling; Ctrl+C to stop", self.app.bot.username)
-        await stop.wait()
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

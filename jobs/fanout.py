@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 CHUNK = 200            # residents claimed in one transaction
 IN_FLIGHT = 2 * CHUNK  # claimed and not yet recorded, at most
 FLUSH_EVERY = 0.25     # seconds an outcome may wait before it is written
-STATUS = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked", Outcome.FAILED: "failed"}
+STATUS = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked", Outcome.FAILED: "failed",
+          Outcome.UNREACHABLE: "skipped"}
 
 
 @dataclass

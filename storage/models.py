@@ -125,3 +125,28 @@ class Broadcast(Base):
     status: Mapped[str] = mapped_column(String(12))  # sending / done
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class ChannelToken(Base):
+    """A platform's rotating credentials (Zalo: each refresh returns a new refresh token, and the
+    old one stops working), kept in the database so that a restart does not lose them."""
+
+    __tablename__ = "channel_tokens"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class InboundEvent(Base):
+    """Events already taken from a webhook, so that a retried delivery is processed once."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (UniqueConstraint("channel", "event_id", name="uq_inbound_events_channel_event"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime]

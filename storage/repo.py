@@ -7,7 +7,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Broadcast, Delivery, DialogState, Pledge, Resident, UnansweredQuestion
+from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
+                            UnansweredQuestion)
 
 
 def _insert(session: AsyncSession, table):
@@ -255,3 +256,24 @@ async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast |
 async def count_subscribers(session: AsyncSession, channels: list[str]) -> int:
     return (await session.execute(select(func.count()).select_from(Resident).where(
         Resident.subscribed.is_(True), Resident.channel.in_(channels)))).scalar_one()
+
+
+# Channels' own state -------------------------------------------------------------------
+
+async def first_time_seen(session: AsyncSession, channel: str, event_id: str, now: datetime) -> bool:
+    """Record an incoming event id; False when it was recorded before (a retried delivery)."""
+    result = await session.execute(
+        _insert(session, InboundEvent).values(channel=channel, event_id=event_id[:128], received_at=now)
+        .on_conflict_do_nothing(index_elements=["channel", "event_id"]).returning(InboundEvent.id))
+    return result.first() is not None
+
+
+async def get_token(session: AsyncSession, channel: str) -> ChannelToken | None:
+    return await session.get(ChannelToken, channel)
+
+
+async def save_token(session: AsyncSession, channel: str, access_token: str, refresh_token: str,
+                     expires_at: datetime, now: datetime) -> None:
+    values = dict(access_token=access_token, refresh_token=refresh_token, expires_at=expires_at, updated_at=now)
+    await session.execute(_insert(session, ChannelToken).values(channel=channel, **values)
+                          .on_conflict_do_update(index_elements=["channel"], set_=values))

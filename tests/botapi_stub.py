@@ -157,6 +157,7 @@ class BotApiStub:
         self._methods: dict[str, Handler] = {
             "getMe": lambda call: self.bot_user,
             "deleteWebhook": self._delete_webhook,
+            "setWebhook": lambda call: True,  # the call (url, secret_token) is in `calls`
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,

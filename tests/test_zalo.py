@@ -1,0 +1,194 @@
+"""Zalo OA end to end: signed webhooks posted to the web server, the Zalo API stand-in on
+127.0.0.1 receiving what the bot sends, the real assistant and database behind."""
+from datetime import datetime
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from channels.outbox import Outbox
+from channels.web import bound_port, build_web_app, start_web
+from channels.zalo import ZaloChannel, ZaloConfig
+from conftest import BEFORE_WEEK
+from content.loader import DEFAULT_PATH, load_week
+from core.clock import ManualClock
+from handlers.router import Assistant
+from jobs.runner import Jobs
+from storage import repo
+from storage.models import Delivery
+from zalo_stub import APP_ID, APP_SECRET, OA_SECRET_KEY, ZaloStub, signed
+
+LAN = "84900000001"
+
+
+class Server:
+    def __init__(self, stub: ZaloStub, assistant: Assistant) -> None:
+        self.stub, self.assistant = stub, assistant
+        config = ZaloConfig(APP_ID, APP_SECRET, OA_SECRET_KEY, stub.access_token, stub.refresh_token,
+                            api_base=stub.url, oauth_base=stub.url)
+        self.zalo = ZaloChannel(assistant, config, Outbox(rate=200, backoff=0.02))
+
+    async def __aenter__(self):
+        await self.zalo.start()
+        self.runner = await start_web(build_web_app(self.assistant, zalo=self.zalo), "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{bound_port(self.runner)}"
+        self.http = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.http.close()
+        await self.runner.cleanup()
+        await self.zalo.stop()
+
+    async def post(self, event: dict, headers: dict | None = None, body: bytes | None = None) -> int:
+        signed_body, signed_headers = signed(event)
+        async with self.http.post(self.url + "/zalo/webhook", data=body or signed_body,
+                                  headers=signed_headers if headers is None else headers) as response:
+            return response.status
+
+    async def say(self, user: str, text: str, count: int = 1) -> list[dict]:
+        before = len(self.stub.messages(user))
+        assert await self.post(self.stub.user_event(user, text)) == 200
+        calls = await self.stub.wait_messages(user, before + count)
+        return [c.body["message"] for c in calls[before:]]
+
+
+@pytest.fixture
+async def zalo(storage):
+    week = load_week(DEFAULT_PATH.with_name("demo-bank.yaml"))
+    assistant = Assistant(week, storage, ManualClock(BEFORE_WEEK))
+    async with ZaloStub() as stub, Server(stub, assistant) as server:
+        yield server
+
+
+async def test_question_subscribe_and_pledge_with_qr(zalo):
+    (answer,) = await zalo.say(LAN, "chu de nam nay la j vay ad")
+    assert "Xây dựng năng lực tự học trong kỷ nguyên số" in answer["text"]
+    buttons = answer["attachment"]["payload"]["buttons"]
+    assert buttons[0] == {"title": "📅 Lịch tuần", "type": "oa.query.hide", "payload": "#btn:menu:schedule"}
+    assert zalo.stub.messages(LAN)[-1].body["recipient"].keys() == {"message_id"}  # a reply, not a new message
+
+    (schedule,) = await zalo.say(LAN, "#btn:menu:schedule")  # what the hidden query button sends
+    assert "1/10" in schedule["text"] and "7/10" in schedule["text"]
+    (subscribed,) = await zalo.say(LAN, "/nhacnho")
+    assert "07:00" in subscribed["text"]
+
+    await zalo.say(LAN, "ủng hộ 1tr5")
+    await zalo.say(LAN, "Gia đình ông Ba")
+    await zalo.say(LAN, "bỏ qua")
+    thanks, pay, photo = await zalo.say(LAN, "xác nhận", count=3)
+    assert "KH-0001" in thanks["text"] and "1.500.000 đ" in thanks["text"]
+    assert photo["attachment"]["payload"]["elements"][0]["media_type"] == "image"
+    (upload,) = [c for c in zalo.stub.calls if c.path == "/v2.0/oa/upload/image"]
+    assert upload.files["file"][0] == "vietqr-KH-0001.png" and upload.files["file"][1].startswith(b"\x89PNG")
+
+
+async def test_same_answers_as_the_terminal(zalo, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    questions = ["khai mạc ở đâu", "quỹ khuyến học được bao nhiêu rồi", "mua bán xe máy cũ"]
+    run = subprocess.run([sys.executable, "bot.py", "console", "--json", "--now", BEFORE_WEEK.isoformat()], cwd=ROOT,
+                         env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": ""},
+                         input="\n".join(questions) + "\n", capture_output=True, text=True, timeout=60)
+    console = [json.loads(line)["text"] for line in run.stdout.splitlines()]
+    for question, expected in zip(questions, console):
+        (answer,) = await zalo.say("84900000002", question)
+        assert answer["text"] == expected
+
+
+async def test_typing_an_options_number_presses_it(zalo):
+    (faq_list,) = await zalo.say(LAN, "#btn:menu:faq")
+    assert "attachment" not in faq_list and "\n1. " in faq_list["text"]  # more options than Zalo's buttons
+    (answer,) = await zalo.say(LAN, "1")
+    assert "Xây dựng năng lực tự học" in answer["text"]
+
+
+async def test_follow_greets_and_other_events_are_answered_politely(zalo):
+    assert await zalo.post(zalo.stub.user_event("84900000003", event_name="follow")) == 200
+    (greeting,) = [c.body["message"] for c in await zalo.stub.wait_messages("84900000003", 1)]
+    assert greeting["text"].startswith("Xin chào")
+    assert zalo.stub.messages("84900000003")[0].body["recipient"] == {"user_id": "84900000003"}
+    assert await zalo.post(zalo.stub.user_event("84900000003", None, event_name="user_send_sticker")) == 200
+    (sticker,) = [c.body["message"] for c in (await zalo.stub.wait_messages("84900000003", 2))[1:]]
+    assert "chữ" in sticker["text"]
+
+
+async def test_forged_and_unsigned_requests_are_refused(zalo):
+    event = zalo.stub.user_event(LAN, "/start")
+    body, headers = signed(event)
+    assert await zalo.post(event, headers={"Content-Type": "application/json"}) == 401
+    assert await zalo.post(event, headers={**headers, "X-ZEvent-Signature": "mac=" + "0" * 64}) == 403
+    forged, forged_headers = signed(event, key="not-the-oa-secret")
+    assert await zalo.post(event, headers=forged_headers) == 403
+    tampered = body.replace(b"/start", b"/lich!")
+    assert await zalo.post(event, headers=headers, body=tampered) == 403
+    assert await zalo.post(event, headers=headers, body=b"not json") == 400
+    async with zalo.assistant.storage.session() as s:
+        assert await repo.count_residents(s) == (0, 0)  # nothing was processed
+    assert zalo.stub.messages() == []
+
+
+async def test_a_retried_webhook_is_processed_once(zalo):
+    event = zalo.stub.user_event(LAN, "/lich")
+    assert await zalo.post(event) == 200
+    assert await zalo.post(event) == 200  # Zalo delivers the same msg_id again
+    await zalo.stub.wait_messages(LAN, 1)
+    await zalo.say(LAN, "/homnay")
+    assert len(zalo.stub.messages(LAN)) == 2
+
+
+async def test_an_expired_token_is_refreshed_and_the_send_retried(zalo, storage):
+    zalo.stub.expire_token()
+    (answer,) = await zalo.say(LAN, "/lich")
+    assert "1/10" in answer["text"] and zalo.stub.refreshes == 1
+    async with storage.session() as s:
+        token = await repo.get_token(s, "zalo")
+    assert (token.access_token, token.refresh_token) == ("access-1", "refresh-1")  # kept for the next start
+    # Before it expires, the token is refreshed ahead of the call.
+    zalo.assistant.clock.advance(seconds=90000 - 60)
+    await zalo.say(LAN, "/homnay")
+    assert zalo.stub.refreshes == 2
+
+
+async def test_a_restart_uses_the_stored_refresh_token(storage):
+    assistant = Assistant(load_week(), storage, ManualClock(BEFORE_WEEK))
+    async with ZaloStub() as stub:
+        async with Server(stub, assistant) as first:
+            stub.expire_token()
+            await first.say(LAN, "/lich")
+        # The settings still hold refresh-0, which Zalo no longer accepts.
+        async with Server(stub, assistant) as second:
+            stub.expire_token()
+            await second.say(LAN, "/homnay")
+        assert stub.refreshes == 2
+
+
+async def test_no_recent_interaction_is_recorded_not_retried(zalo, storage):
+    await zalo.say(LAN, "/nhacnho")
+    await zalo.say("84900000009", "/nhacnho")
+    zalo.stub.unreachable_users.add("84900000009")
+    zalo.assistant.clock.set(datetime.fromisoformat("2023-10-02T07:00:00+07:00"))
+    tally = await Jobs(zalo.assistant).reminders.run(datetime(2023, 10, 2).date())
+    assert (tally.sent, tally.skipped) == (1, 1)
+    async with storage.session() as s:
+        rows = (await s.execute(select(Delivery.status, Delivery.reason).order_by(Delivery.id))).all()
+    assert rows[0] == ("sent", None) and rows[1][0] == "skipped" and rows[1][1].startswith("-230")
+    attempts = [c for c in zalo.stub.calls if c.body.get("recipient") == {"user_id": "84900000009"}]
+    assert len(attempts) == 1  # not retried
+    assert zalo.stub.messages(LAN)[-1].body["recipient"] == {"user_id": LAN}  # reminders go to the user id
+
+
+async def test_long_text_is_split_at_line_breaks_for_zalo(zalo):
+    from handlers.types import Button, Reply
+
+    text = "\n".join(f"Dòng {i}: " + " ".join(["chữ"] * 20) for i in range(60))  # about 5,600 characters
+    result = await zalo.zalo.deliver(LAN, [Reply(text, "x", [Button("OK", "menu:menu")])])
+    assert result.outcome.value == "sent"
+    parts = [c.body["message"] for c in zalo.stub.messages(LAN)]
+    assert len(parts) == 3 and all(len(p["text"]) <= 2000 for p in parts)
+    assert "\n".join(p["text"] for p in parts) == text
+    assert ["attachment" in p for p in parts] == [False, False, True]  # buttons under the last part

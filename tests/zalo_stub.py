@@ -1,0 +1,166 @@
+"""In-process stand-in for the Zalo OA Open API (send, upload, token refresh), served on 127.0.0.1.
+
+It keeps Zalo's rules that the bot must live with: the access token can expire (-216), a
+refresh token works once and the answer carries the next one, a resident who has not written
+for 7 days cannot be messaged (-230)."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+APP_ID = "1234567890"
+APP_SECRET = "app-secret-test"
+OA_SECRET_KEY = "oa-secret-key-test"
+
+
+@dataclass
+class ZaloCall:
+    path: str
+    body: dict[str, Any]
+    files: dict[str, tuple[str, bytes]]
+    access_token: str | None
+    at: float
+
+
+@dataclass
+class ZaloStub:
+    access_token: str = "access-0"
+    refresh_token: str = "refresh-0"
+    expires_in: int = 90000
+    calls: list[ZaloCall] = field(default_factory=list)
+    unreachable_users: set[str] = field(default_factory=set)  # answer -230 for these
+
+    def __post_init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._ids = itertools.count(1)
+        self._failures: list[dict] = []
+        self._changed = asyncio.Event()
+        self._senders: dict[str, str] = {}  # msg_id -> user, so that replies by message_id resolve
+        self.refreshes = 0
+
+    async def __aenter__(self) -> "ZaloStub":
+        app = web.Application()
+        app.router.add_post("/v3.0/oa/message/cs", self._send)
+        app.router.add_post("/v2.0/oa/upload/image", self._upload)
+        app.router.add_post("/v2.0/oa/upload/file", self._upload)
+        app.router.add_post("/v4/oa/access_token", self._refresh)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    def expire_token(self) -> None:
+        """The access token stops working, as it does after 25 hours."""
+        self.access_token = f"expired-{next(self._ids)}"
+
+    def fail_next(self, error: int, message: str = "error", status: int = 200) -> None:
+        self._failures.append({"error": error, "message": message, "status": status})
+
+    def messages(self, user_id: str | None = None) -> list[ZaloCall]:
+        out = [c for c in self.calls if c.path == "/v3.0/oa/message/cs" and c.body.get("ok")]
+        if user_id is not None:
+            out = [c for c in out if c.body.get("to_user") == user_id]
+        return out
+
+    async def wait_messages(self, user_id: str, count: int, timeout: float = 5.0) -> list[ZaloCall]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages(user_id)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} Zalo messages to {user_id}, got {self.messages(user_id)}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), 0.05)
+            except TimeoutError:
+                pass
+        return self.messages(user_id)
+
+    def _record(self, request: web.Request, body: dict, files: dict) -> ZaloCall:
+        call = ZaloCall(request.path, body, files, request.headers.get("access_token"), time.monotonic())
+        self.calls.append(call)
+        self._changed.set()
+        return call
+
+    def _reply(self, payload: dict, status: int = 200) -> web.Response:
+        return web.json_response(payload, status=status)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        call = self._record(request, body, {})
+        if request.headers.get("access_token") != self.access_token:
+            return self._reply({"error": -216, "message": "Access token is invalid"})
+        if self._failures:
+            failure = self._failures.pop(0)
+            return self._reply({"error": failure["error"], "message": failure["message"]}, failure["status"])
+        recipient = body.get("recipient", {})
+        user_id = recipient.get("user_id") or self._sender_of(recipient.get("message_id"))
+        if user_id in self.unreachable_users:
+            return self._reply({"error": -230, "message": "User has not interacted with the OA in the last 7 days"})
+        body["ok"], body["to_user"] = True, user_id
+        return self._reply({"error": 0, "message": "Success", "data": {"message_id": f"m{next(self._ids)}",
+                                                                         "user_id": user_id}})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        files = {}
+        async for part in await request.multipart():
+            files[part.name] = (part.filename, await part.read())
+        self._record(request, {}, files)
+        if request.headers.get("access_token") != self.access_token:
+            return self._reply({"error": -216, "message": "Access token is invalid"})
+        key = "attachment_id" if request.path.endswith("/image") else "token"
+        return self._reply({"error": 0, "message": "Success", "data": {key: f"up{next(self._ids)}"}})
+
+    async def _refresh(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        self._record(request, dict(form), {})
+        if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
+            return self._reply({"error": -14002, "message": "Invalid app"})
+        if form.get("refresh_token") != self.refresh_token:
+            return self._reply({"error": -14014, "message": "Invalid refresh token"})
+        self.refreshes += 1
+        self.access_token, self.refresh_token = f"access-{self.refreshes}", f"refresh-{self.refreshes}"
+        return self._reply({"access_token": self.access_token, "refresh_token": self.refresh_token,
+                            "expires_in": str(self.expires_in)})
+
+    def _sender_of(self, message_id: str | None) -> str | None:
+        return self._senders.get(message_id or "")
+
+    def user_event(self, user_id: str, text: str | None = None, *, event_name: str = "user_send_text",
+                   msg_id: str | None = None) -> dict:
+        """A webhook event as Zalo posts it; remembers the msg_id so that replies to it resolve."""
+        msg_id = msg_id or f"zmsg{next(self._ids)}"
+        self._senders[msg_id] = user_id
+        event: dict[str, Any] = {"app_id": APP_ID, "sender": {"id": user_id}, "recipient": {"id": "oa1"},
+                                 "event_name": event_name, "timestamp": str(int(time.time() * 1000))}
+        if event_name == "follow":
+            event = {"app_id": APP_ID, "oa_id": "oa1", "follower": {"id": user_id}, "event_name": "follow",
+                     "source": "oa_profile", "timestamp": event["timestamp"]}
+        elif text is not None:
+            event["message"] = {"text": text, "msg_id": msg_id}
+        else:
+            event["message"] = {"msg_id": msg_id, "attachments": [{"type": "sticker", "payload": {"id": "1"}}]}
+        return event
+
+
+def signed(event: dict, key: str = OA_SECRET_KEY) -> tuple[bytes, dict[str, str]]:
+    """The raw body and headers Zalo would post for `event`."""
+    from channels.zalo import signature
+
+    body = json.dumps(event, ensure_ascii=False).encode()
+    return body, {"X-ZEvent-Signature": signature(event["app_id"], body, event["timestamp"], key),
+                  "Content-Type": "application/json"}
