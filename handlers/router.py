@@ -16,7 +16,7 @@ from content.schema import Week
 from core.clock import Clock
 from core.matcher import Matcher
 from core.text import fold, has_vietnamese_marks, tokens
-from handlers import broadcast, faq, menu, pledge, schedule, staff, subscribe
+from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, INTENTS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
@@ -33,6 +33,7 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "thanks": menu.thanks, "cancel": menu.cancel, "schedule": schedule.schedule,
     "today": schedule.today, "subscribe": subscribe.subscribe, "unsubscribe": subscribe.unsubscribe,
     "faq": faq.faq_list, "pledge": pledge.start, "my_pledges": pledge.my_pledges, "honour": pledge.honour,
+    "erase": privacy.ask,
 }
 # Staff only; to anyone else they are unknown commands.
 STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid,
@@ -148,6 +149,8 @@ class Assistant:
             return await faq.answer(ctx, value)
         if kind == "pledge":
             return await pledge.on_button(ctx, value)
+        if payload == "privacy:erase":
+            return await privacy.erase(ctx)
         if kind == "broadcast" and ctx.is_staff:
             return await broadcast.on_button(ctx, value)
         log.info("unknown button payload %r", payload)

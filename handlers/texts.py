@@ -19,6 +19,7 @@ VI = {
         "• /nhacnho: nhận nhắc lịch mỗi sáng lúc {reminder_time}; /huynhac để dừng\n"
         "• /ungho: ủng hộ Quỹ khuyến học\n"
         "• /huy: quay về menu bất cứ lúc nào\n"
+        "• /xoadulieu: xóa dữ liệu cá nhân của bạn\n"
         "Hoặc cứ gõ câu hỏi, có dấu hay không dấu đều được, ví dụ: “chủ đề năm nay là gì”, “khai mạc ở đâu”."
     ),
     "schedule_title": "📅 <b>Lịch {event}</b> ({start} – {end})",
@@ -86,6 +87,7 @@ EN = {
         "• /subscribe: a reminder each morning at {reminder_time}; /unsubscribe to stop\n"
         "• /pledge: donate to the study-encouragement fund\n"
         "• /cancel: back to the menu at any time\n"
+        "• /deletemydata: delete your personal data\n"
         "Or just type a question, e.g. “what is the theme”, “where is the opening”."
     ),
     "schedule_title": "📅 <b>{event} schedule</b> ({start} – {end})",
@@ -369,6 +371,25 @@ EN |= {
     "staff_blocked": "• Residents who blocked the bot: {count}",
 }
 
+# Personal data (handlers/privacy.py).
+VI |= {
+    "erase_ask": (
+        "Bạn muốn xóa dữ liệu cá nhân của mình? Mình sẽ xóa tên tài khoản chat, dừng nhắc hằng ngày, và xóa tên, "
+        "số điện thoại trên các cam kết ủng hộ của bạn. Số tiền ủng hộ được giữ lại dưới dạng ẩn danh vì là sổ sách "
+        "của quỹ."
+    ),
+    "erase_done": "Đã xóa dữ liệu cá nhân của bạn ({pledges} cam kết đã chuyển thành ẩn danh). Cảm ơn bạn.",
+    "btn_erase": "🗑 Xóa dữ liệu",
+}
+EN |= {
+    "erase_ask": (
+        "Delete your personal data? I will delete your chat name, stop the daily reminder, and remove the name and "
+        "phone number from your pledges. The amounts stay, anonymous, as part of the fund's accounts."
+    ),
+    "erase_done": "Your personal data is deleted ({pledges} pledges made anonymous). Thank you.",
+    "btn_erase": "🗑 Delete my data",
+}
+
 TEXTS = {"vi": VI, "en": EN}
 
 # Phrasings of what the bot itself can do, matched like FAQ questions (see core.matcher).
@@ -384,6 +405,8 @@ INTENTS: dict[str, list[str]] = {
     "greeting": ["xin chào", "chào", "chào bạn", "chào ad", "chào bot", "alo", "hello", "hi", "hey",
                  "good morning", "chào buổi sáng", "menu"],
     "thanks": ["cảm ơn", "cảm ơn nhiều", "thanks", "thank you"],
+    "erase": ["xóa dữ liệu của tôi", "xóa thông tin cá nhân", "xóa số điện thoại của tôi", "delete my data",
+              "delete my personal data"],
 }
 
 # Commands, Vietnamese and English names, -> intent.
@@ -402,16 +425,17 @@ COMMANDS = {
     "paid": "paid", "danhan": "paid",
     "broadcast": "broadcast", "thongbao": "broadcast",
     "cancel": "cancel", "huy": "cancel",
+    "deletemydata": "erase", "xoadulieu": "erase",
 }
 
 # The command menu a channel shows (name, description), per language.
 COMMAND_MENU = {
     "vi": [("lich", "Lịch cả tuần"), ("homnay", "Hoạt động hôm nay"), ("nhacnho", "Nhận nhắc mỗi sáng"),
            ("huynhac", "Dừng nhắc"), ("ungho", "Ủng hộ Quỹ khuyến học"), ("camket", "Cam kết ủng hộ của tôi"),
-           ("vinhdanh", "Bảng vinh danh"), ("trogiup", "Bot làm được gì"),
+           ("vinhdanh", "Bảng vinh danh"), ("trogiup", "Bot làm được gì"), ("xoadulieu", "Xóa dữ liệu cá nhân"),
            ("huy", "Hủy, quay về menu")],
     "en": [("schedule", "The whole week"), ("today", "Today's program"), ("subscribe", "Daily morning reminder"),
            ("unsubscribe", "Stop reminders"), ("pledge", "Donate to the fund"), ("mypledges", "My pledges"),
-           ("honour", "Honour list"), ("help", "What I can do"),
+           ("honour", "Honour list"), ("help", "What I can do"), ("deletemydata", "Delete my data"),
            ("cancel", "Cancel, back to the menu")],
 }

@@ -47,6 +47,7 @@ class Resident(Base):
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     subscribed_at: Mapped[datetime | None]
     blocked_at: Mapped[datetime | None]  # the resident blocked the bot (Telegram 403)
+    erased_at: Mapped[datetime | None]   # asked to delete their data: their chat name is not kept again
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
 

@@ -29,9 +29,22 @@ async def touch_resident(session: AsyncSession, channel: str, external_id: str, 
         select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
     )).scalar_one()
     resident.last_seen = now
-    if name:
+    if name and resident.erased_at is None:
         resident.name = name
     return resident
+
+
+async def erase_resident(session: AsyncSession, resident: Resident, now: datetime) -> int:
+    """Delete a resident's personal data (Decree 13/2023/NĐ-CP): chat name, dialog, subscription,
+    and the names and phone numbers on their pledges. Amounts stay, anonymous, as the fund's
+    accounts need them. Returns the number of pledges anonymised."""
+    resident.name = None
+    resident.subscribed, resident.subscribed_at = False, None
+    resident.erased_at = now
+    await clear_dialog(session, resident.id)
+    result = await session.execute(update(Pledge).where(Pledge.resident_id == resident.id)
+                                   .values(display_name=None, anonymous=True, phone=None, updated_at=now))
+    return result.rowcount
 
 
 async def set_subscribed(session: AsyncSession, resident: Resident, subscribed: bool, now: datetime) -> None:

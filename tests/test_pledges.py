@@ -13,7 +13,7 @@ from core.clock import ManualClock
 from handlers.router import Assistant
 from handlers.types import Incoming
 from storage import repo
-from storage.models import Pledge
+from storage.models import Pledge, Resident
 
 STAFF = frozenset({("console", "staff")})
 
@@ -254,3 +254,20 @@ async def test_names_are_echoed_safely(bot, storage, name):
     assert p.display_name == name
     async with storage.session() as s:
         assert (await s.execute(select(func.count()).select_from(Pledge))).scalar_one() == 1
+
+
+async def test_a_resident_can_have_their_personal_data_deleted(bot, storage):
+    chat = Chat(bot, user="u1", name="Nguyễn Thị Lan")
+    await to_confirmation(chat, name="Nguyễn Thị Lan", phone="0912 345 678")
+    await chat.say(payload="pledge:confirm")
+    await chat.one("/nhacnho")
+    ask = await chat.one("xóa thông tin cá nhân của tôi")
+    assert ask.topic == "erase_ask" and "privacy:erase" in [b.payload for b in ask.buttons]
+    done = await chat.one(payload="privacy:erase")
+    assert "1 cam kết" in done.text
+    await chat.one("/lich")  # the channel sends the name again: it is not kept
+    (p,) = await pledges(storage)
+    assert (p.display_name, p.phone, p.anonymous, p.amount) == (None, None, True, 1_500_000)
+    async with storage.session() as s:
+        resident = (await s.execute(select(Resident))).scalar_one()
+    assert resident.name is None and not resident.subscribed and resident.erased_at is not None
