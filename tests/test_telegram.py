@@ -1,5 +1,7 @@
 """End to end on Telegram: the real python-telegram-bot Application, polling a Bot API
 stand-in served on 127.0.0.1, with the real assistant and a SQLite file."""
+from contextlib import asynccontextmanager
+
 import pytest
 
 from botapi_stub import BotApiStub
@@ -8,8 +10,9 @@ from channels.telegram import TelegramChannel
 LAN = 5001
 
 
-@pytest.fixture
-async def telegram(assistant):
+@asynccontextmanager
+async def running(assistant):
+    """The stand-in, and the bot polling it."""
     async with BotApiStub() as stub:
         channel = TelegramChannel(assistant, stub.token, stub.url)
         await channel.start()
@@ -17,6 +20,12 @@ async def telegram(assistant):
             yield stub
         finally:
             await channel.stop()
+
+
+@pytest.fixture
+async def telegram(assistant):
+    async with running(assistant) as stub:
+        yield stub
 
 
 def keyboard_data(call) -> list[str]:
@@ -83,13 +92,8 @@ async def telegram_bank(storage, clock):
 
     week = load_week(DEFAULT_PATH.with_name("demo-bank.yaml"))
     assistant = Assistant(week, storage, clock, admins=frozenset({("telegram", str(STAFF_CHAT))}))
-    async with BotApiStub() as stub:
-        channel = TelegramChannel(assistant, stub.token, stub.url)
-        await channel.start()
-        try:
-            yield stub
-        finally:
-            await channel.stop()
+    async with running(assistant) as stub:
+        yield stub
 
 
 async def test_pledge_with_qr_and_staff_export(telegram_bank, storage):
