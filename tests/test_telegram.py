@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from botapi_stub import BotApiStub
+from channels.outbox import Outbox
 from channels.telegram import TelegramChannel
 
 LAN = 5001
@@ -12,9 +13,9 @@ LAN = 5001
 
 @asynccontextmanager
 async def running(assistant):
-    """The stand-in, and the bot polling it."""
+    """The stand-in, and the bot polling it (paced loosely: pacing has its own tests)."""
     async with BotApiStub() as stub:
-        channel = TelegramChannel(assistant, stub.token, stub.url)
+        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10))
         await channel.start()
         try:
             yield stub
