@@ -6,13 +6,15 @@ the pledge in one transaction, keyed by the confirming message's id.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+from datetime import timedelta
 
 from core.amounts import format_vnd
 from core.amounts import parse_amount_detailed
 from core.phone import format_phone, normalize_phone
-from core.text import normalize, strip_diacritics
+from core.text import fold, normalize, strip_diacritics
 from core.vietqr import vietqr_payload, vietqr_png
 from handlers.common import Context
 from handlers.types import Button, File, Outgoing, Reply
@@ -27,12 +29,21 @@ REFERENCE_PREFIX = "KH"
 
 _PLEDGE_VERB = re.compile(r"\b(?:ung ho|quyen gop|dong gop|gop|donate|pledge|give)\b")
 _QUESTION = re.compile(r"\?|\b(?:chua|khong|bao nhieu|the nao|lam sao|o dau|how|what|where)\b")
-_ANONYMOUS = {"an danh", "giau ten", "khong ghi ten", "anonymous", "an"}
-_YES = {"xac nhan", "dong y", "ok", "co", "dung", "yes", "confirm", "u", "uh", "uk", "vang", "da"}
-_NO = {"huy", "khong", "thoi", "no", "cancel"}
-_EDIT = {"sua", "edit", "thay doi"}
+_ANONYMOUS = {"an danh", "giau ten", "khong ghi ten", "khong de ten", "anonymous"}
+# Recording money needs an unmistakable yes; "dạ", "ừ", "có" are also just acknowledgements.
+_CONFIRM = {"xac nhan", "dong y", "ok", "oke", "okay", "yes", "confirm", "xac nhan ung ho", "dong y ung ho"}
+# "Ý bạn là 500.000 đ phải không?" is a plain yes/no question.
+_YES = _CONFIRM | {"co", "dung", "dung roi", "u", "uh", "uk", "vang", "da", "phai", "chinh xac", "chuan"}
+_NO = {"huy", "khong", "thoi", "no", "cancel", "khong ung ho nua", "thoi khong ung ho", "huy ung ho"}
+_EDIT = {"sua", "edit", "thay doi", "sua lai"}
+_STOP_WORDS = {"hủy", "huỷ", "thôi", "thoi", "cancel", "stop", "dừng"}
+_STOP_PHRASES = ("khong ung ho", "thoi khong", "huy ung ho", "dung ung ho")
+_POLITE = {"nhe", "nha", "a", "ad", "admin", "bot", "oi", "nhe", "luon", "ban", "em", "anh", "chi"}
+MIN_AMOUNT = 10_000  # below this a number is more likely a year or a typo than a gift
 # How sure the bot must be that a message in the middle of a pledge is another question.
 DIVERSION_THRESHOLD = 0.75
+# A summary older than this is shown again before anything is recorded.
+CONFIRM_WITHIN = timedelta(minutes=30)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -65,10 +76,15 @@ async def start(ctx: Context, text: str | None = None) -> list[Reply]:
     return [_ask_amount(ctx)]
 
 
+def _answer_words(text: str) -> str:
+    """ "Xác nhận nhé ad!" -> "xac nhan": the answer without the politeness around it."""
+    return " ".join(w for w in normalize(text).split() if w not in _POLITE)
+
+
 async def on_text(ctx: Context, dialog: DialogState, text: str) -> list[Reply]:
     """A typed answer to the step the resident is at."""
     data = dict(dialog.data)
-    word = " ".join(normalize(text).split()[:3])
+    word = _answer_words(text)
     if dialog.state == ASK_AMOUNT:
         return await _take_amount(ctx, data, text)
     if dialog.state == CHECK_AMOUNT:
@@ -76,11 +92,11 @@ async def on_text(ctx: Context, dialog: DialogState, text: str) -> list[Reply]:
             return await _amount_ok(ctx, data, data.pop("suggestion"))
         return await _take_amount(ctx, data, text)
     if dialog.state == ASK_NAME:
-        return await _take_name(ctx, data, text)
+        return await _take_name_text(ctx, data, text)
     if dialog.state == ASK_PHONE:
         return await _take_phone(ctx, data, text)
     if dialog.state == CONFIRM:
-        if word in _YES:
+        if word in _CONFIRM:
             return await confirm(ctx)
         if word in _EDIT:
             return [_ask_edit(ctx)]
@@ -101,7 +117,7 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
     if verb == "cancel":
         return await cancel(ctx)
     if verb == "confirm":
-        return await confirm(ctx)
+        return await confirm(ctx, version=arg)
     dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
     if dialog is None or not dialog.state.startswith("pledge_"):
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
@@ -136,15 +152,18 @@ async def _goto(ctx: Context, state: str, data: dict) -> None:
     await repo.set_dialog(ctx.session, ctx.resident.id, state, data, ctx.now)
 
 
+def _amount_buttons(ctx: Context) -> list[Button]:
+    return [Button(format_vnd(a), f"pledge:amount:{a}") for a in QUICK_AMOUNTS] + [
+        Button(ctx.t("btn_cancel"), "pledge:cancel")]
+
+
 def _ask_amount(ctx: Context, data: dict | None = None) -> Reply:  # noqa: ARG001 (same shape as the others)
-    buttons = [Button(format_vnd(a), f"pledge:amount:{a}") for a in QUICK_AMOUNTS]
-    return ctx.reply("pledge_ask_amount", "pledge_amount", buttons + [Button(ctx.t("btn_cancel"), "pledge:cancel")],
-                     fund=ctx.week.fund.name.get(ctx.lang))
+    return ctx.reply("pledge_ask_amount", "pledge_amount", _amount_buttons(ctx), fund=ctx.week.fund.name.get(ctx.lang))
 
 
 async def _take_amount(ctx: Context, data: dict, text: str) -> list[Reply]:
     result = parse_amount_detailed(text)
-    retry = [Button(format_vnd(a), f"pledge:amount:{a}") for a in QUICK_AMOUNTS] + [Button(ctx.t("btn_cancel"), "pledge:cancel")]
+    retry = _amount_buttons(ctx)
     if result.reason == "bare_small" and result.suggestion:
         data["suggestion"] = result.suggestion
         await _goto(ctx, CHECK_AMOUNT, data)
@@ -164,10 +183,13 @@ async def _take_amount(ctx: Context, data: dict, text: str) -> list[Reply]:
 
 async def _amount_ok(ctx: Context, data: dict, amount: int) -> list[Reply]:
     limit = ctx.week.fund.max_pledge
+    if amount < MIN_AMOUNT:  # "2023" typed alone, or a forged button: not a gift anyone means
+        await _goto(ctx, ASK_AMOUNT, data)
+        return [ctx.reply("pledge_amount_small", "pledge_amount_invalid", _amount_buttons(ctx),
+                          min=format_vnd(MIN_AMOUNT))]
     if amount > limit:
         await _goto(ctx, ASK_AMOUNT, data)
-        retry = [Button(format_vnd(a), f"pledge:amount:{a}") for a in QUICK_AMOUNTS] + [Button(ctx.t("btn_cancel"), "pledge:cancel")]
-        return [ctx.reply("pledge_amount_too_big", "pledge_amount_invalid", retry, max=format_vnd(limit))]
+        return [ctx.reply("pledge_amount_too_big", "pledge_amount_invalid", _amount_buttons(ctx), max=format_vnd(limit))]
     data["amount"] = amount
     if data.pop("editing", False) and "anonymous" in data:
         return await _to_confirm(ctx, data)
@@ -181,6 +203,19 @@ def _ask_name(ctx: Context, data: dict) -> Reply:
         buttons.append(Button(ctx.t("btn_use_name").format(name=ctx.resident.name[:30]), "pledge:name"))
     buttons += [Button(ctx.t("btn_anonymous"), "pledge:anonymous"), Button(ctx.t("btn_cancel"), "pledge:cancel")]
     return ctx.reply("pledge_ask_name", "pledge_name", buttons, amount=format_vnd(data["amount"]))
+
+
+async def _take_name_text(ctx: Context, data: dict, text: str) -> list[Reply]:
+    """A typed name: unless it says stop, or is plainly a question about something else."""
+    said = " ".join(text.lower().split())
+    # Diacritics matter here: "hủy" is "cancel", "Huy" is a name.
+    if said.strip(" .!") in _STOP_WORDS or any(phrase in fold(said) for phrase in _STOP_PHRASES):
+        return await cancel(ctx)
+    replies = await ctx.assistant.understand(ctx, text, threshold=DIVERSION_THRESHOLD)
+    if replies:
+        replies.append(Reply(ctx.say("pledge_continue", step=ctx.t("pledge_step_name")), "pledge_reminder"))
+        return replies
+    return await _take_name(ctx, data, text)
 
 
 async def _take_name(ctx: Context, data: dict, name: str | None) -> list[Reply]:
@@ -224,16 +259,23 @@ async def _to_confirm(ctx: Context, data: dict) -> list[Reply]:
 EDIT_STEPS = {"amount": (ASK_AMOUNT, _ask_amount), "name": (ASK_NAME, _ask_name), "phone": (ASK_PHONE, _ask_phone)}
 
 
-def _shown_name(ctx: Context, name: str | None, anonymous: bool) -> str:
+def shown_name(ctx: Context, name: str | None, anonymous: bool) -> str:
     return ctx.t("pledge_anonymous") if anonymous or not name else name
+
+
+def summary_version(data: dict) -> str:
+    """Names the summary a Confirm button was shown under, so that an older one confirms nothing."""
+    seen = f"{data.get('amount')}|{data.get('name')}|{data.get('anonymous')}|{data.get('phone')}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:8]
 
 
 def _summary(ctx: Context, data: dict) -> Reply:
     phone = format_phone(data["phone"]) if data.get("phone") else ctx.t("pledge_no_phone")
     return ctx.reply("pledge_summary", "pledge_confirm",
-                     [Button(ctx.t("btn_confirm"), "pledge:confirm"), Button(ctx.t("btn_edit"), "pledge:edit"),
+                     [Button(ctx.t("btn_confirm"), f"pledge:confirm:{summary_version(data)}"),
+                      Button(ctx.t("btn_edit"), "pledge:edit"),
                       Button(ctx.t("btn_cancel"), "pledge:cancel")],
-                     amount=format_vnd(data["amount"]), name=_shown_name(ctx, data.get("name"), data.get("anonymous", False)),
+                     amount=format_vnd(data["amount"]), name=shown_name(ctx, data.get("name"), data.get("anonymous", False)),
                      phone=phone)
 
 
@@ -255,16 +297,25 @@ async def _elsewhere(ctx: Context, text: str, step: str, otherwise) -> list[Repl
 
 # Confirmation -----------------------------------------------------------------------------
 
-async def confirm(ctx: Context) -> list[Reply]:
-    key = f"{ctx.msg.channel}:{ctx.msg.message_id or ''}"
+async def confirm(ctx: Context, version: str = "") -> list[Reply]:
+    """Record the pledge in the summary. `version`: the summary the button was under, if a button."""
+    # Message ids are only unique within one chat: the key names the resident too.
+    key = f"{ctx.msg.channel}:{ctx.msg.user_id}:{ctx.msg.message_id or ''}"
     existing = await repo.pledge_by_confirm_key(ctx.session, key) if ctx.msg.message_id else None
-    if existing is not None:  # the same update delivered again: answer again, record nothing
-        return _thanks(ctx, existing)
+    if existing is not None and existing.resident_id == ctx.resident.id:
+        return _thanks(ctx, existing)  # the same update delivered again: answer again, record nothing
+    dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
+    if dialog is None or dialog.state != CONFIRM:
+        return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
+    if (version and version != summary_version(dialog.data)) or ctx.now - dialog.updated_at > CONFIRM_WITHIN:
+        # A Confirm under an older summary, or a summary left for long: show what would be recorded.
+        await _goto(ctx, CONFIRM, dict(dialog.data))
+        return [_summary(ctx, dict(dialog.data))]
     data = await repo.claim_dialog(ctx.session, ctx.resident.id, CONFIRM)
     if data is None:
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     if not ctx.msg.message_id:
-        key += f"pledge-of-{ctx.resident.id}-at-{ctx.now.timestamp()}"
+        key += f"at-{ctx.now.timestamp()}"
     pledge = await repo.create_pledge(ctx.session, ctx.resident.id, data["amount"], data.get("name"),
                                       data.get("anonymous", False), data.get("phone"), key, ctx.now)
     _announce_to_staff(ctx, pledge)
@@ -273,7 +324,7 @@ async def confirm(ctx: Context) -> list[Reply]:
 
 def _thanks(ctx: Context, pledge: Pledge) -> list[Reply]:
     ref = reference(pledge.id)
-    name = _shown_name(ctx, pledge.display_name, pledge.anonymous)
+    name = shown_name(ctx, pledge.display_name, pledge.anonymous)
     replies = [ctx.reply("pledge_thanks", "pledge_done", [], name=name, amount=format_vnd(pledge.amount), ref=ref)]
     bank = ctx.week.fund.bank
     if bank:
@@ -323,9 +374,9 @@ async def my_pledges(ctx: Context) -> list[Reply]:
 async def cancel_pledge(ctx: Context, pledge_id: int) -> list[Reply]:
     pledge = await repo.get_pledge(ctx.session, pledge_id) if pledge_id else None
     ref = reference(pledge_id)
-    if pledge is None or pledge.resident_id != ctx.resident.id or pledge.status != "pledged":
+    if (pledge is None or pledge.resident_id != ctx.resident.id
+            or not await repo.transition_pledge(ctx.session, pledge_id, "pledged", "cancelled", ctx.now)):
         return [ctx.reply("pledge_cancel_not_allowed", "my_pledges", ctx.menu_buttons(), ref=ref)]
-    await repo.set_pledge_status(ctx.session, pledge, "cancelled", ctx.now)
     return [ctx.reply("pledge_cancel_done", "pledge_cancelled", ctx.menu_buttons(), ref=ref)]
 
 
@@ -340,7 +391,7 @@ async def honour(ctx: Context) -> list[Reply]:
     if not paid:
         lines.append(ctx.t("honour_none"))
     for p in paid[:HONOUR_NAMES]:
-        lines.append(f"• {html.escape(_shown_name(ctx, p.display_name, p.anonymous), quote=False)} · {format_vnd(p.amount)}")
+        lines.append(f"• {html.escape(shown_name(ctx, p.display_name, p.anonymous), quote=False)} · {format_vnd(p.amount)}")
     if len(paid) > HONOUR_NAMES:
         lines.append(ctx.say("honour_more", count=len(paid) - HONOUR_NAMES))
     return [Reply("\n".join(lines), "honour", [Button(ctx.t("btn_pledge_now"), "pledge:start")])]

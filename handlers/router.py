@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from datetime import timedelta
 from collections.abc import Awaitable, Callable
 
 from content.render import contact_line
@@ -41,6 +42,8 @@ STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.expo
 # A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> channels.outbox.Result.
 Sender = Callable[..., Awaitable[object]]
 
+# A dialog untouched for this long is forgotten: the next message starts afresh.
+DIALOG_TTL = timedelta(days=1)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 _ENGLISH_WORDS = frozenset("""
 the a an is are was what when where who how which do does did can could i you we my your it this
@@ -121,13 +124,16 @@ class Assistant:
         payload = self._button_labels.get(_label_key(text))
         if payload:
             return await self._button(ctx, payload)
+        dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
+        if dialog is not None and ctx.now - dialog.updated_at > DIALOG_TTL:
+            await repo.clear_dialog(ctx.session, ctx.resident.id)  # left long ago: start afresh
+            dialog = None
+        if dialog is not None and dialog.state.startswith("broadcast_") and ctx.is_staff:
+            return await broadcast.on_text(ctx, dialog, text)  # a notice may be longer than a question
         if len(text) > self.max_message_chars:
             return await faq.too_long(ctx, text)
-        dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
         if dialog is not None and dialog.state.startswith("pledge_"):
             return await pledge.on_text(ctx, dialog, text)
-        if dialog is not None and dialog.state.startswith("broadcast_") and ctx.is_staff:
-            return await broadcast.on_text(ctx, dialog, text)
         if pledge.amount_in_pledge_message(text):
             return await pledge.start(ctx, text)
         return await self.understand(ctx, text) or await faq.fallback(ctx, text)

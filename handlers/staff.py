@@ -13,7 +13,7 @@ from content.render import dm
 from core.amounts import format_vnd
 from core.phone import format_phone
 from handlers.common import Context
-from handlers.pledge import _shown_name, parse_reference, reference
+from handlers.pledge import parse_reference, reference, shown_name
 from handlers.texts import TEXTS
 from handlers.types import File, Outgoing, Reply
 from storage import repo
@@ -26,7 +26,7 @@ STATUS_VI = {"pledged": "Chờ nộp", "paid": "Đã nhận", "cancelled": "Đã
 
 def new_pledge_notice(ctx: Context, pledge: Pledge) -> Reply:
     phone = format_phone(pledge.phone) if pledge.phone else "—"
-    name = pledge.display_name or ctx.t("pledge_anonymous")
+    name = pledge.display_name or TEXTS["vi"]["pledge_anonymous"]
     text = TEXTS["vi"]["staff_new_pledge"].format(
         ref=reference(pledge.id), amount=format_vnd(pledge.amount), name=_e(name), phone=phone, channel=ctx.msg.channel)
     return Reply(text, "staff_new_pledge")
@@ -74,7 +74,10 @@ async def paid(ctx: Context) -> list[Reply]:
         return [ctx.reply("staff_paid_cancelled", "paid", ref=ref)]
     if pledge.status == "paid":
         return [ctx.reply("staff_paid_already", "paid", ref=ref)]
-    await repo.set_pledge_status(ctx.session, pledge, "paid", ctx.now)
+    if not await repo.transition_pledge(ctx.session, pledge_id, "pledged", "paid", ctx.now):
+        await ctx.session.refresh(pledge)  # changed a moment ago by someone else
+        return [ctx.reply("staff_paid_cancelled" if pledge.status == "cancelled" else "staff_paid_already", "paid",
+                          ref=ref)]
     donor = await repo.get_resident(ctx.session, pledge.resident_id)
     lang = donor.language if donor.language in TEXTS else "vi"
     thanks = TEXTS[lang]["paid_thanks"].format(amount=format_vnd(pledge.amount), ref=ref,
@@ -87,7 +90,7 @@ async def paid(ctx: Context) -> list[Reply]:
 def _row(ctx: Context, pledge: Pledge, resident) -> list[str]:
     tz = ctx.week.tz
     return [reference(pledge.id), pledge.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), str(pledge.amount),
-            _shown_name(ctx, pledge.display_name, pledge.anonymous), "có" if pledge.anonymous else "",
+            shown_name(ctx, pledge.display_name, pledge.anonymous), "có" if pledge.anonymous else "",
             pledge.phone or "", STATUS_VI[pledge.status],
             pledge.paid_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if pledge.paid_at else "",
             resident.channel, resident.name or ""]

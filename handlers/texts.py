@@ -149,6 +149,8 @@ VI |= {
     ),
     "pledge_amount_unclear": "Mình chưa hiểu số tiền “{text}”. Bạn gõ lại giúp mình, ví dụ: 200k, 500 nghìn, 1 triệu, 1tr5.",
     "pledge_amount_zero": "Số tiền phải lớn hơn 0 đ. Bạn gõ lại số tiền muốn ủng hộ nhé.",
+    "pledge_amount_small": "Số tiền ủng hộ tối thiểu là {min}. Bạn gõ lại số tiền nhé (ví dụ 50k, 200 nghìn).",
+    "pledge_step_name": "gõ tên hiển thị hoặc chọn “Ẩn danh”",
     "pledge_amount_negative": "Số tiền không thể là số âm. Bạn gõ lại số tiền muốn ủng hộ nhé.",
     "pledge_amount_too_big": (
         "Khoản ủng hộ trên {max} xin bạn liên hệ trực tiếp phường để được hướng dẫn: {contact}.\n"
@@ -225,6 +227,8 @@ EN |= {
     ),
     "pledge_amount_unclear": "I couldn't read the amount “{text}”. Please type it again, e.g. 200k, 500 nghìn, 1 triệu.",
     "pledge_amount_zero": "The amount must be more than 0 đ. Please type the amount again.",
+    "pledge_amount_small": "The smallest gift is {min}. Please type the amount again (e.g. 50k, 200 nghìn).",
+    "pledge_step_name": "type the name to show, or choose “Anonymous”",
     "pledge_amount_negative": "The amount can't be negative. Please type the amount again.",
     "pledge_amount_too_big": (
         "For gifts above {max} please contact the ward directly: {contact}.\n"

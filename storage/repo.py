@@ -131,13 +131,14 @@ async def pledges_of(session: AsyncSession, resident_id: int) -> list[Pledge]:
     return list(rows.scalars())
 
 
-async def set_pledge_status(session: AsyncSession, pledge: Pledge, status: str, now: datetime) -> None:
-    pledge.status = status
-    pledge.updated_at = now
-    if status == "paid":
-        pledge.paid_at = now
-    elif status == "cancelled":
-        pledge.cancelled_at = now
+async def transition_pledge(session: AsyncSession, pledge_id: int, from_status: str, to_status: str,
+                            now: datetime) -> bool:
+    """Move a pledge from one status to another in one statement; False when it was not in
+    `from_status` (a staff member marking it paid while the resident cancels it, say)."""
+    stamps = {"paid": {"paid_at": now}, "cancelled": {"cancelled_at": now}}.get(to_status, {})
+    result = await session.execute(update(Pledge).where(Pledge.id == pledge_id, Pledge.status == from_status)
+                                   .values(status=to_status, updated_at=now, **stamps).returning(Pledge.id))
+    return result.first() is not None
 
 
 async def pledge_totals(session: AsyncSession) -> dict[str, tuple[int, int]]:

@@ -271,3 +271,79 @@ async def test_a_resident_can_have_their_personal_data_deleted(bot, storage):
     async with storage.session() as s:
         resident = (await s.execute(select(Resident))).scalar_one()
     assert resident.name is None and not resident.subscribed and resident.erased_at is not None
+
+
+async def test_the_same_message_number_in_two_chats_is_two_confirmations(bot, storage):
+    """Telegram numbers messages per chat: A's 4th and B's 4th message share an id."""
+    a, b = Chat(bot, user="a", name="An"), Chat(bot, user="b", name="Bình")
+    for chat, amount in ((a, "1tr"), (b, "2tr")):
+        await to_confirmation(chat, amount=amount, name=chat.name, phone=None)
+    first = await bot.handle(Incoming("console", "a", "An", "vi", text="ok", message_id="4"))
+    second = await bot.handle(Incoming("console", "b", "Bình", "vi", text="ok", message_id="4"))
+    assert "KH-0001" in first[0].text and "KH-0002" in second[0].text and "Bình" in second[0].text
+    assert [(p.display_name, p.amount) for p in await pledges(storage)] == [("An", 1_000_000), ("Bình", 2_000_000)]
+
+
+async def test_an_acknowledgement_is_not_a_confirmation(bot, storage):
+    chat = Chat(bot)
+    await to_confirmation(chat)
+    for word in ["dạ", "ừ", "có", "vâng"]:
+        assert (await chat.one(word)).topic != "pledge_done"
+    assert await pledges(storage) == []
+    bot.clock.advance(hours=3)  # the summary was left: even "ok" shows it again first
+    assert (await chat.one("ok")).topic == "pledge_confirm"
+    assert (await chat.say("xác nhận nhé"))[0].topic == "pledge_done"
+
+
+async def test_confirm_under_an_older_summary_shows_the_current_one(bot, storage):
+    chat = Chat(bot)
+    old = await to_confirmation(chat, amount="500k")
+    old_confirm = next(b.payload for b in old.buttons if b.payload.startswith("pledge:confirm:"))
+    await chat.one(payload="pledge:edit:amount")
+    new = await chat.one("5tr")
+    assert (await chat.one(payload=old_confirm)).topic == "pledge_confirm"  # not recorded
+    assert await pledges(storage) == []
+    new_confirm = next(b.payload for b in new.buttons if b.payload.startswith("pledge:confirm:"))
+    await chat.say(payload=new_confirm)
+    assert [p.amount for p in await pledges(storage)] == [5_000_000]
+
+
+async def test_forged_or_tiny_amounts_are_refused(bot, storage):
+    chat = Chat(bot)
+    await chat.one("/ungho")
+    for payload in ("pledge:amount:0", "pledge:amount:1"):
+        reply = await chat.one(payload=payload)
+        assert reply.topic == "pledge_amount_invalid" and "10.000 đ" in reply.text
+    assert (await chat.one("2023")).topic == "pledge_amount_invalid"
+    assert await pledges(storage) == []
+
+
+async def test_the_name_step_knows_names_stop_words_and_questions(bot, storage):
+    chat = Chat(bot, name="An")
+    await chat.one("/ungho")
+    await chat.one("100k")
+    answer, reminder = await chat.say("khai mạc ở đâu vậy")
+    assert answer.topic == "faq:opening" and reminder.topic == "pledge_reminder"
+    assert (await chat.one(payload="pledge:name")).topic == "pledge_phone"  # "An" is a name, not "ẩn"
+    summary = await chat.one(payload="pledge:skip_phone")
+    assert "Tên hiển thị: An" in summary.text
+    await chat.one("/huy")
+    await chat.one("/ungho")
+    await chat.one("100k")
+    assert (await chat.one("thôi không ủng hộ nữa")).topic == "pledge_cancelled"
+
+
+async def test_paid_and_cancelled_at_the_same_moment(any_storage, sent):
+    """A staff member marks a pledge paid while its resident cancels it: one of them wins."""
+    bot = make_assistant(any_storage, sent)
+    donor, staff = Chat(bot, user="u1"), Chat(bot, user="staff")
+    await to_confirmation(donor)
+    await donor.say(payload="pledge:confirm")
+    paid, cancelled = await asyncio.gather(staff.one("/paid KH-0001"), donor.one(payload="pledge:cancel_ref:1"))
+    (p,) = await pledges(any_storage)
+    if p.status == "paid":
+        assert "Đã đánh dấu" in paid.text and "không thể hủy" in cancelled.text and p.cancelled_at is None
+    else:
+        assert p.status == "cancelled" and "đã bị hủy" in paid.text and p.paid_at is None
+    assert len([1 for user, replies in sent if user == "u1" for r in replies if r.topic == "paid_thanks"]) == (
+        p.status == "paid")
