@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from channels.outbox import Claim, Outcome, Result
+from channels.outbox import Claim
 from core.text import tokens
 from handlers.router import Assistant
-from handlers.types import Button, File, Incoming, Reply
+from handlers.types import Button, File, Incoming, Outcome, Reply, Result
 
 log = logging.getLogger(__name__)
 CHANNEL = "console"

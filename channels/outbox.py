@@ -3,7 +3,7 @@
 Telegram allows about 30 messages a second overall and about one a second per chat, and a
 429 means "stop everything for N seconds". The outbox keeps to that with a global spacing
 and a per-chat token bucket, sends replies to residents ahead of bulk messages (reminders,
-broadcasts), keeps each chat's messages in order, and retries what can be retried.
+notices), keeps each chat's messages in order, and retries what can be retried.
 Channel-agnostic: a channel gives it callables that raise the errors below.
 """
 from __future__ import annotations
@@ -16,11 +16,13 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import Enum
+
+from handlers.types import Outcome, Result
 
 log = logging.getLogger(__name__)
 
 REPLY, BULK = 0, 1  # priorities: lower goes first
+PRUNE_EVERY = 30.0  # seconds between forgetting idle chats
 
 
 class RateLimited(Exception):
@@ -43,40 +45,30 @@ class Transient(Exception):
     """A network error or a 5xx: worth retrying after a pause."""
 
 
-class Outcome(Enum):
-    SENT = "sent"
-    BLOCKED = "blocked"
-    FAILED = "failed"
-    UNREACHABLE = "unreachable"  # recorded as skipped, with the platform's reason
-    SKIPPED = "skipped"          # not attempted: claimed elsewhere, or nobody to read it
-
-
-@dataclass
-class Result:
-    outcome: Outcome
-    reason: str = ""
-
-
 Call = Callable[[], Awaitable[object]]
 Claim = Callable[[], Awaitable[bool]]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Item:
     call: Call
     future: asyncio.Future
     priority: int
+    group: object  # the deliver() it belongs to: when one part fails, the rest is not sent
     attempts: int = 0
 
 
-@dataclass
+@dataclass(eq=False)
 class _Chat:
     items: deque[_Item] = field(default_factory=deque)
     tokens: float = 0.0
     refilled: float = 0.0
-    not_before: float = 0.0  # after a transient error: back off
-    in_flight: bool = False
-    queued: bool = False
+    not_before: float = 0.0     # after a transient error: back off
+    sending: _Item | None = None
+    entry: int | None = None    # seq of its live entry in a heap; older entries are stale
+
+    def priority(self) -> int:
+        return min(item.priority for item in self.items)
 
 
 class Outbox:
@@ -91,6 +83,7 @@ class Outbox:
         self._seq = itertools.count()
         self._next_send = 0.0
         self._paused_until = 0.0
+        self._pruned = 0.0
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._task: asyncio.Task | None = None
@@ -103,6 +96,7 @@ class Outbox:
             self._task = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
+        """Stop sending; whoever still waits on a message is told it failed."""
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -110,25 +104,28 @@ class Outbox:
         for task in list(self._sending):
             task.cancel()
         await asyncio.gather(*self._sending, return_exceptions=True)
+        for chat in self._chats.values():
+            for item in [chat.sending, *chat.items]:
+                if item is not None and not item.future.done():
+                    item.future.set_result(Result(Outcome.FAILED, "shutting down"))
+            chat.items.clear()
 
     def pending(self) -> int:
         """Messages not yet sent or given up on."""
-        return sum(c.in_flight + sum(not i.future.done() for i in c.items) for c in self._chats.values())
+        return sum((c.sending is not None) + sum(not i.future.done() for i in c.items) for c in self._chats.values())
 
     async def deliver(self, chat: str, calls: list[Call], *, priority: int = REPLY, claim: Claim | None = None) -> Result:
         """Send `calls` to one chat, in order, and wait until they are done. `claim` runs just
         before the first call and may return False to skip (someone else delivers it)."""
         loop = asyncio.get_running_loop()
+        group = object()
         futures = []
         for i, call in enumerate(calls):
             futures.append(loop.create_future())
-            self._put(chat, _Item(_with_claim(call, claim) if i == 0 and claim else call, futures[-1], priority))
+            self._put(chat, _Item(_with_claim(call, claim) if i == 0 and claim else call, futures[-1], priority, group))
         for future in futures:
             result = await future
             if result.outcome is not Outcome.SENT:
-                for rest in futures:  # the later parts make no sense alone
-                    if not rest.done():
-                        rest.set_result(Result(Outcome.SKIPPED, "an earlier part was not sent"))
                 return result
         return Result(Outcome.SENT)
 
@@ -138,39 +135,45 @@ class Outbox:
             chat = self._chats[key] = _Chat(tokens=self.burst, refilled=self._clock())
         chat.items.append(item)
         self._schedule(key, chat)
-        self._wake.set()
 
     def _schedule(self, key: str, chat: _Chat) -> None:
-        while chat.items and chat.items[0].future.done():  # skipped after an earlier part failed
+        """Put the chat in line, at its most urgent item's priority (a reply lifts the chat)."""
+        while chat.items and chat.items[0].future.done():
             chat.items.popleft()
-        if chat.queued or chat.in_flight:
+        if chat.sending is not None or not chat.items:
             return
-        if not chat.items:
-            if self._refill(chat, self._clock()) >= self.burst:
-                del self._chats[key]  # idle with a full bucket: nothing to remember
-            return
-        chat.queued = True
         now = self._clock()
         at = max(chat.not_before, now + max(0.0, 1 - self._refill(chat, now)) / self.per_chat)
+        chat.entry = next(self._seq)
         if at <= now:
-            heapq.heappush(self._ready, (chat.items[0].priority, next(self._seq), key))
+            heapq.heappush(self._ready, (chat.priority(), chat.entry, key))
         else:
-            heapq.heappush(self._later, (at, next(self._seq), key))
+            heapq.heappush(self._later, (at, chat.entry, key))
+        self._wake.set()
 
     def _refill(self, chat: _Chat, now: float) -> float:
         chat.tokens = min(self.burst, chat.tokens + (now - chat.refilled) * self.per_chat)
         chat.refilled = now
         return chat.tokens
 
-    async def _run(self) -> None:
+    def _live(self, seq: int, key: str) -> _Chat | None:
+        chat = self._chats.get(key)
+        return chat if chat is not None and chat.entry == seq else None
+
+    async def _next_chat(self) -> tuple[str, _Chat]:
+        """Wait until a chat may send: its bucket, the global spacing and any pause allow it."""
         while True:
             now = self._clock()
             while self._later and self._later[0][0] <= now:
-                _, _, key = heapq.heappop(self._later)
-                chat = self._chats[key]
-                chat.queued = False
-                self._schedule(key, chat)
+                _, seq, key = heapq.heappop(self._later)
+                chat = self._live(seq, key)
+                if chat is not None:
+                    chat.entry = next(self._seq)
+                    heapq.heappush(self._ready, (chat.priority(), chat.entry, key))
+            while self._ready and self._live(self._ready[0][1], self._ready[0][2]) is None:
+                heapq.heappop(self._ready)  # stale: the chat was lined up again since
             if not self._ready:
+                self._prune(now)
                 self._wake.clear()
                 timeout = self._later[0][0] - now if self._later else None
                 try:
@@ -180,20 +183,25 @@ class Outbox:
                 continue
             wait = max(self._next_send, self._paused_until) - now
             if wait > 0:
-                await asyncio.sleep(wait)
+                await asyncio.sleep(wait)  # a pause set meanwhile is seen on the next turn
                 continue
-            await self._slots.acquire()
-            _, _, key = heapq.heappop(self._ready)
+            _, seq, key = heapq.heappop(self._ready)
             chat = self._chats[key]
-            chat.queued = False
+            chat.entry = None
+            return key, chat
+
+    async def _run(self) -> None:
+        while True:
+            await self._slots.acquire()  # a slot first, then the wait: no pause can slip past it
+            key, chat = await self._next_chat()
             while chat.items and chat.items[0].future.done():
                 chat.items.popleft()
             if not chat.items:
                 self._slots.release()
-                self._schedule(key, chat)
                 continue
+            now = self._clock()
             item = chat.items.popleft()
-            chat.in_flight = True
+            chat.sending = item
             self._refill(chat, now)
             chat.tokens -= 1
             self._next_send = max(self._next_send, now) + 1 / self.rate
@@ -231,12 +239,29 @@ class Outbox:
             log.warning("message to %s failed: %s", key, exc)
             result = Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
         finally:
-            self._slots.release()
-            chat.in_flight = False
-            if result is not None and not item.future.done():
-                item.future.set_result(result)
+            chat.sending = None
+            if result is not None:
+                if result.outcome is not Outcome.SENT:
+                    self._drop_group(chat, item.group)  # later parts make no sense alone
+                if not item.future.done():
+                    item.future.set_result(result)
             self._schedule(key, chat)
-            self._wake.set()
+            self._slots.release()
+
+    def _drop_group(self, chat: _Chat, group: object) -> None:
+        for other in [i for i in chat.items if i.group is group]:
+            chat.items.remove(other)
+            if not other.future.done():
+                other.future.set_result(Result(Outcome.SKIPPED, "an earlier part was not sent"))
+
+    def _prune(self, now: float) -> None:
+        """Forget chats with nothing queued and a full bucket: 10,000 subscribers leave no trace."""
+        if now - self._pruned < PRUNE_EVERY:
+            return
+        self._pruned = now
+        for key in [k for k, c in self._chats.items()
+                    if not c.items and c.sending is None and c.entry is None and self._refill(c, now) >= self.burst]:
+            del self._chats[key]
 
 
 class _Skip(Exception):

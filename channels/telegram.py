@@ -17,11 +17,11 @@ from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, R
                             TimedOut)
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from channels.outbox import BULK, REPLY, Blocked, Claim, Outbox, Outcome, RateLimited, Result, Transient
+from channels.outbox import BULK, REPLY, Blocked, Claim, Outbox, RateLimited, Transient
 from core.text import split_message
 from handlers.router import Assistant
 from handlers.texts import COMMAND_MENU
-from handlers.types import Incoming, Reply
+from handlers.types import Incoming, Outcome, Reply, Result
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"

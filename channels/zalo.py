@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from channels.outbox import BULK, REPLY, Claim, Outbox, Outcome, Result, Transient, Unreachable
+from channels.outbox import BULK, REPLY, Claim, Outbox, Transient, Unreachable
 from core.text import split_message
 from handlers.router import Assistant
-from handlers.types import Button, File, Incoming, Reply
+from handlers.types import Button, File, Incoming, Outcome, Reply, Result
 from storage import repo
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,19 @@ class Outgoing:
 
 
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre)>")
+
+
+class Outcome(Enum):
+    """What became of replies handed to a channel."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"          # the resident blocked the bot: unsubscribe them
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"  # the platform refuses for now (Zalo -230): recorded as skipped
+    SKIPPED = "skipped"          # not attempted: claimed elsewhere, or nobody there to read it
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    reason: str = ""

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from channels.outbox import Outcome, Result
-from handlers.types import Reply
+from handlers.types import Outcome, Reply, Result
 from storage import repo
 from storage.models import Resident
 

@@ -2,7 +2,8 @@
 import asyncio
 import time
 
-from channels.outbox import BULK, REPLY, Blocked, Outbox, Outcome, RateLimited, Transient
+from channels.outbox import BULK, REPLY, Blocked, Outbox, RateLimited, Transient
+from handlers.types import Outcome
 
 
 class Log:
@@ -102,5 +103,67 @@ async def test_a_claim_refused_skips_the_message():
         result = await outbox.deliver("a", [log.call("a", "1"), log.call("a", "2")], priority=BULK, claim=taken)
         assert result.outcome is Outcome.SKIPPED and log.sent == []
         assert outbox.pending() == 0
+    finally:
+        await outbox.stop()
+
+
+async def test_a_pause_holds_even_when_every_slot_was_busy():
+    log, outbox = Log(), await with_outbox(rate=1000, per_chat=100, burst=1, concurrency=1)
+    try:
+        start = time.monotonic()
+        await asyncio.gather(outbox.deliver("a", [log.call("a", "1", RateLimited(0.4), fail_times=1)]),
+                             outbox.deliver("b", [log.call("b", "2")]), outbox.deliver("c", [log.call("c", "3")]))
+        assert min(t for _, _, t in log.sent) - start >= 0.35  # nothing slipped out during the pause
+    finally:
+        await outbox.stop()
+
+
+async def test_after_a_failed_part_the_rest_is_not_sent():
+    log, outbox = Log(), await with_outbox(rate=1000, per_chat=1000, burst=10, concurrency=4)
+    try:
+        result = await outbox.deliver("a", [log.call("a", "text", ValueError("bad")), log.call("a", "QR photo")])
+        await asyncio.sleep(0.05)
+        assert result.outcome is Outcome.FAILED and log.sent == []
+        assert (await outbox.deliver("a", [log.call("a", "next")])).outcome is Outcome.SENT  # the chat goes on
+    finally:
+        await outbox.stop()
+
+
+async def test_a_reply_lifts_a_chat_waiting_behind_bulk():
+    """A subscriber writes while their reminder is still queued behind thousands of others."""
+    log, outbox = Log(), await with_outbox(rate=100, per_chat=100, burst=2)
+    try:
+        bulk = [asyncio.create_task(outbox.deliver(f"s{i}", [log.call(f"s{i}", "reminder")], priority=BULK))
+                for i in range(60)]
+        await asyncio.sleep(0.05)
+        start = time.monotonic()
+        await outbox.deliver("s59", [log.call("s59", "reply")])
+        assert time.monotonic() - start < 0.2  # not after the other 55 reminders (0.55 s)
+        assert [label for chat, label, _ in log.sent if chat == "s59"] == ["reminder", "reply"]  # order kept
+        await asyncio.gather(*bulk)
+    finally:
+        await outbox.stop()
+
+
+async def test_stopping_answers_everyone_still_waiting():
+    log, outbox = Log(), await with_outbox(rate=1, per_chat=1, burst=1)
+    waiting = [asyncio.create_task(outbox.deliver(f"c{i}", [log.call(f"c{i}", "x")], priority=BULK)) for i in range(5)]
+    await asyncio.sleep(0.1)
+    await outbox.stop()
+    results = await asyncio.wait_for(asyncio.gather(*waiting), 1)
+    assert {r.outcome for r in results[1:]} == {Outcome.FAILED}
+
+
+async def test_idle_chats_are_forgotten(monkeypatch):
+    import channels.outbox as module
+
+    monkeypatch.setattr(module, "PRUNE_EVERY", 0.0)
+    log, outbox = Log(), await with_outbox(rate=10_000, per_chat=1000, burst=1)
+    try:
+        await asyncio.gather(*(outbox.deliver(f"c{i}", [log.call(f"c{i}", "x")]) for i in range(200)))
+        await asyncio.sleep(0.05)
+        await outbox.deliver("last", [log.call("last", "x")])
+        await asyncio.sleep(0.05)
+        assert len(outbox._chats) <= 2
     finally:
         await outbox.stop()
