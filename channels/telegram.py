@@ -6,8 +6,10 @@ import hmac
 import json
 import logging
 import warnings
+from collections.abc import Awaitable
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from aiohttp import web
 from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
@@ -15,7 +17,8 @@ from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, 
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError,
                             TimedOut)
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (Application, ApplicationBuilder, BaseUpdateProcessor, CallbackQueryHandler, ContextTypes,
+                          MessageHandler, filters)
 
 from channels.outbox import BULK, REPLY, Blocked, Claim, Outbox, RateLimited, Transient
 from core.text import split_message
@@ -25,6 +28,7 @@ from handlers.types import Incoming, Outcome, Reply, Result
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+MAX_CONCURRENT_UPDATES = 64
 
 
 class TelegramChannel:
@@ -35,7 +39,7 @@ class TelegramChannel:
         # With a public URL Telegram posts updates to our web server (see webhook());
         # otherwise the bot polls.
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
-        builder = ApplicationBuilder().token(token)
+        builder = ApplicationBuilder().token(token).concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
         if webhook_url:
             builder = builder.updater(None)
         if base_url:
@@ -147,6 +151,36 @@ class TelegramChannel:
         # Logged with the update; the bot keeps running.
         detail = json.dumps(update.to_dict(), ensure_ascii=False) if isinstance(update, Update) else str(update)
         log.error("error while handling update %s", detail[:2000], exc_info=context.error)
+
+
+class OneChatAtATime(BaseUpdateProcessor):
+    """Updates from different chats are handled at the same time; one chat's, one after another
+    in the order they came. (PTB's default handles every update in turn, so one slow chat
+    would hold up everyone.)"""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        lock, users = self._locks.get(chat, (asyncio.Lock(), 0))
+        self._locks[chat] = (lock, users + 1)
+        try:
+            async with lock:  # tasks reach here in arrival order, and the lock is first come, first served
+                await coroutine
+        finally:
+            lock, users = self._locks[chat]
+            if users == 1:
+                del self._locks[chat]
+            else:
+                self._locks[chat] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
 
 
 def _translating_errors(call):
