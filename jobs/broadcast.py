@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handlers.common import Voice, menu_buttons
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
     from jobs.runner import Jobs
 
 log = logging.getLogger(__name__)
+
+
+# A notice not finished within this long (the bot was down for days) is not sent any more.
+MAX_AGE = timedelta(days=2)
 
 
 def broadcast_key(broadcast_id: int) -> str:
@@ -29,11 +34,13 @@ class Broadcasts:
         self.jobs.spawn(self.run, broadcast_id)
 
     async def resume(self) -> None:
-        """At start-up: finish notices a previous run did not."""
+        """At start-up and in each sweep: finish notices whose sender stopped (run() takes only
+        those nobody is sending)."""
         async with self.jobs.assistant.storage.session() as s:
-            unfinished = [b.id for b in await repo.unfinished_broadcasts(s)]
+            unfinished = await repo.unfinished_broadcasts(s)
         for broadcast_id in unfinished:
-            self.start(broadcast_id)
+            if broadcast_key(broadcast_id) not in self.jobs.running:
+                self.start(broadcast_id)
 
     async def messages_for(self, key: str) -> dict[str, list[Reply]] | None:
         async with self.jobs.assistant.storage.session() as s:
@@ -50,31 +57,46 @@ class Broadcasts:
         return out
 
     async def run(self, broadcast_id: int) -> Tally:
-        assistant = self.jobs.assistant
+        assistant, jobs = self.jobs.assistant, self.jobs
         key = broadcast_key(broadcast_id)
-        async with assistant.storage.session() as s:
+        if key in jobs.running:
+            return Tally()
+        async with assistant.storage.session() as s, s.begin():
             broadcast = await repo.get_broadcast(s, broadcast_id)
+            if broadcast is None or broadcast.status != "sending":
+                return Tally()
+            if assistant.clock.now() - broadcast.created_at > MAX_AGE:
+                await repo.finish_broadcast(s, broadcast_id, "expired", assistant.clock.now())
+                log.warning("notice %s was never finished and is too old to send now", broadcast_id)
+                return Tally()
+            if not await repo.take_broadcast(s, broadcast_id, jobs.instance, assistant.clock.now(), jobs.lease):
+                return Tally()  # another process is sending it
+        async with assistant.storage.session() as s:
             residents = await repo.recipients(s, key, list(assistant.senders))
         staff = (broadcast.staff_channel, broadcast.staff_id)
         voice = Voice(assistant.week, "vi")
         messages = self._messages(broadcast.text)
         tally = Tally()
+        jobs.running.add(key)
         reporter = asyncio.create_task(self._report(staff, voice, broadcast_id, tally))
         try:
             await fan_out(self.jobs, key, residents, lambda r: messages["en" if r.language == "en" else "vi"], tally)
         finally:
             reporter.cancel()
+            jobs.running.discard(key)
         async with assistant.storage.session() as s, s.begin():
-            stored = await repo.get_broadcast(s, broadcast_id)
-            stored.status, stored.finished_at = "done", assistant.clock.now()
+            await repo.finish_broadcast(s, broadcast_id, "done", assistant.clock.now())
         done = voice.say("broadcast_done", id=broadcast_id, sent=tally.sent, failed=tally.failed, blocked=tally.blocked)
         await assistant.deliver(Outgoing(*staff, [Reply(done, "broadcast_done")]))
         log.info("broadcast %s: %s", broadcast_id, tally)
         return tally
 
     async def _report(self, staff: tuple[str, str], voice: Voice, broadcast_id: int, tally: Tally) -> None:
+        """Progress to the staff member every few seconds; also this process's heartbeat."""
         while True:
             await asyncio.sleep(self.progress_every)
+            async with self.jobs.assistant.storage.session() as s, s.begin():
+                await repo.beat_broadcast(s, broadcast_id, self.jobs.instance, self.jobs.assistant.clock.now())
             text = voice.say("broadcast_progress", id=broadcast_id, sent=tally.sent, failed=tally.failed + tally.blocked,
                              left=tally.left)
             await self.jobs.assistant.deliver(Outgoing(*staff, [Reply(text, "broadcast_progress")]))

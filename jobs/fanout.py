@@ -1,9 +1,11 @@
 """Sending one message to many residents: claimed before, recorded after, once each.
 
-Claims are taken a chunk at a time, just before the chunk goes into the outbox, and outcomes
-are written in small batches: two transactions per chunk instead of two per message, which is
-what lets SQLite keep up with the sending rate. A crash repeats at most the messages claimed
-but not yet recorded (the sweep resends them once their lease runs out); it never skips one.
+Claims are taken a chunk at a time, just before the chunk goes into the outbox, kept alive
+while they wait there, and outcomes are written in small batches: two transactions per chunk
+instead of two per message, which is what lets SQLite keep up with the sending rate. A crash
+repeats at most the messages claimed but not yet recorded (another process's sweep, or the
+next start, resends them once their lease runs out); residents never claimed are picked up
+when the sweep runs the job again, so none is skipped.
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 CHUNK = 200            # residents claimed in one transaction
 IN_FLIGHT = 2 * CHUNK  # claimed and not yet recorded, at most
 FLUSH_EVERY = 0.25     # seconds an outcome may wait before it is written
+DB_RETRIES = 3
+RETRY_BACKOFF = 0.5    # seconds, doubled at each retry
 STATUS = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked", Outcome.FAILED: "failed",
           Outcome.UNREACHABLE: "skipped"}
 
@@ -65,6 +69,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Resident], replies_for
         recorder.add(resident.id, result)
         room.release()
 
+    renewer = asyncio.create_task(recorder.renew_claims())
     try:
         for start in range(0, len(residents), CHUNK):
             chunk = []
@@ -76,6 +81,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Resident], replies_for
             for _ in chunk:
                 await room.acquire()
             claimed = await _claim(jobs, key, [r.id for r in chunk])
+            recorder.held |= claimed
             for resident in chunk:
                 if resident.id in claimed:
                     sending.append(asyncio.create_task(send(resident, jobs.assistant.senders[resident.channel])))
@@ -84,6 +90,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Resident], replies_for
                     room.release()
         await asyncio.gather(*sending)
     finally:
+        renewer.cancel()
         await recorder.close()
     return tally
 
@@ -91,15 +98,24 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Resident], replies_for
 async def _claim(jobs: "Jobs", key: str, resident_ids: list[int]) -> set[int]:
     if not resident_ids:
         return set()
-    async with jobs.assistant.storage.session() as s, s.begin():
-        return await repo.claim_deliveries(s, key, resident_ids, jobs.instance, jobs.assistant.clock.now())
+    for attempt in range(DB_RETRIES):
+        try:
+            async with jobs.assistant.storage.session() as s, s.begin():
+                return await repo.claim_deliveries(s, key, resident_ids, jobs.instance, jobs.assistant.clock.now())
+        except Exception:
+            if attempt == DB_RETRIES - 1:
+                raise  # the sweep runs the job again later; claimed residents are never sent twice
+            log.warning("claiming %s failed; trying again", key, exc_info=True)
+            await asyncio.sleep(RETRY_BACKOFF * 2 ** attempt)
+    return set()
 
 
 class Recorder:
-    """Writes delivery outcomes in batches."""
+    """Writes delivery outcomes in batches, and keeps the claims it holds alive meanwhile."""
 
     def __init__(self, jobs: "Jobs", key: str) -> None:
         self.jobs, self.key = jobs, key
+        self.held: set[int] = set()  # claimed by us, outcome not written yet
         self._pending: list[tuple[int, Result]] = []
         self._flusher: asyncio.Task | None = None
         self._lock = asyncio.Lock()
@@ -114,13 +130,29 @@ class Recorder:
 
     async def _flush_after(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        await self.flush()
+        if not await self.flush():
+            self._start_flush(1.0)
 
-    async def flush(self) -> None:
+    async def renew_claims(self) -> None:
+        """Claims waiting in the outbox (a long queue, a 429 pause) must not look abandoned to
+        another process's sweep: refresh them well within the lease."""
+        while True:
+            await asyncio.sleep(self.jobs.lease.total_seconds() / 3)
+            ids = list(self.held)
+            try:
+                async with self.jobs.assistant.storage.session() as s, s.begin():
+                    for start in range(0, len(ids), 500):
+                        await repo.renew_claims(s, self.key, ids[start:start + 500], self.jobs.instance,
+                                                self.jobs.assistant.clock.now())
+            except Exception:
+                log.warning("renewing the claims of %s failed", self.key, exc_info=True)
+
+    async def flush(self) -> bool:
+        """Write what is pending; on failure keep it for the next try. True when written."""
         async with self._lock:
             batch, self._pending = self._pending, []
             if not batch:
-                return
+                return True
             groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
             released: list[int] = []
             for resident_id, result in batch:
@@ -129,18 +161,30 @@ class Recorder:
                 else:
                     groups[(STATUS[result.outcome], result.reason or None)].append(resident_id)
             storage, now = self.jobs.assistant.storage, self.jobs.assistant.clock.now()
-            async with storage.session() as s, s.begin():
-                for (status, reason), ids in groups.items():
-                    await repo.finish_deliveries(s, self.key, ids, status, reason, now)
-                    if status == "blocked":
-                        await repo.mark_blocked(s, ids, now)
-                await repo.release_claims(s, self.key, released)
+            try:
+                async with storage.session() as s, s.begin():
+                    for (status, reason), ids in groups.items():
+                        await repo.finish_deliveries(s, self.key, ids, status, reason, now)
+                        if status == "blocked":
+                            await repo.mark_blocked(s, ids, now)
+                    await repo.release_claims(s, self.key, released)
+            except Exception:
+                log.warning("recording %d outcomes of %s failed; will retry", len(batch), self.key, exc_info=True)
+                self._pending[:0] = batch
+                return False
+            self.held.difference_update(resident_id for resident_id, _ in batch)
+            return True
 
     async def close(self) -> None:
         if self._flusher is not None:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
-        await self.flush()
+        for attempt in range(DB_RETRIES):
+            if await self.flush():
+                return
+            await asyncio.sleep(RETRY_BACKOFF * 2 ** attempt)
+        log.error("outcomes of %s could not be recorded: %d residents may get it again after the lease",
+                  self.key, len(self._pending))
 
 
 async def deliver_one(jobs: "Jobs", key: str, resident: Resident, replies: list[Reply], tally: Tally) -> None:

@@ -55,11 +55,18 @@ class Reminders:
             log.info("reminder for %s not sent: today is %s", day, today)
             return Tally()
         key = reminder_key(day)
-        async with assistant.storage.session() as s:
-            residents = await repo.recipients(s, key, list(assistant.senders))
-        messages = await self._messages(day)
-        tally = await fan_out(self.jobs, key, residents, lambda r: messages[_lang(r)])
-        log.info("reminder %s: %s", day, tally)
+        if key in self.jobs.running:  # the sweep found it while the 07:00 run is still going
+            return Tally()
+        self.jobs.running.add(key)
+        try:
+            async with assistant.storage.session() as s:
+                residents = await repo.recipients(s, key, list(assistant.senders))
+            messages = await self._messages(day)
+            tally = await fan_out(self.jobs, key, residents, lambda r: messages[_lang(r)])
+        finally:
+            self.jobs.running.discard(key)
+        if tally.total:
+            log.info("reminder %s: %s", day, tally)
         return tally
 
     async def messages_for(self, key: str) -> dict[str, list[Reply]] | None:

@@ -20,6 +20,9 @@ from storage import repo
 
 log = logging.getLogger(__name__)
 
+# How long webhook event ids are kept to recognise a retried delivery.
+INBOUND_EVENTS_KEPT = timedelta(days=7)
+
 
 class Jobs:
     def __init__(self, assistant: Assistant, *, lease: timedelta = timedelta(seconds=90),
@@ -32,14 +35,15 @@ class Jobs:
         self.reminders = Reminders(self)
         self.broadcasts = Broadcasts(self, progress_every)
         self._tasks: set[asyncio.Task] = set()
+        self.running: set[str] = set()  # delivery keys being sent by this process
         assistant.jobs = self
 
     async def start(self) -> None:
         self.reminders.register()
-        self.scheduler.add_job(self.run, "interval", args=[self.sweep], seconds=self.sweep_every, id="sweep",
+        self.scheduler.add_job(self.run, "interval", args=[self.recover], seconds=self.sweep_every, id="sweep",
                                replace_existing=True, coalesce=True, misfire_grace_time=int(self.sweep_every))
         self.scheduler.start()
-        self.spawn(self._catch_up)
+        self.spawn(self.recover)
 
     async def stop(self) -> None:
         if self.scheduler.running:
@@ -72,10 +76,15 @@ class Jobs:
         except Exception:
             log.exception("job %s%r failed", getattr(job, "__qualname__", job), args)
 
-    async def _catch_up(self) -> None:
+    async def recover(self) -> None:
+        """At start-up and every sweep: resend dead processes' claims, finish notices nobody is
+        sending, and send today's reminder to whoever it has not reached (e.g. after a database
+        error cut a run short). Each is a no-op when there is nothing to do."""
         await self.sweep()
         await self.broadcasts.resume()
         await self.reminders.catch_up()
+        async with self.assistant.storage.session() as s, s.begin():
+            await repo.forget_inbound_events(s, self.assistant.clock.now() - INBOUND_EVENTS_KEPT)
 
     async def sweep(self) -> Tally:
         """Send again what a dead process claimed but never marked sent; expire what is stale."""

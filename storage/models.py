@@ -123,7 +123,9 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)
     staff_channel: Mapped[str] = mapped_column(String(16))
     staff_id: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(12))  # sending / done
+    status: Mapped[str] = mapped_column(String(12))  # sending / done / expired
+    runner: Mapped[str | None] = mapped_column(String(40))  # the process sending it
+    runner_seen_at: Mapped[datetime | None]  # its heartbeat: a silent runner died, another takes over
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
 

@@ -201,6 +201,13 @@ async def claim_deliveries(session: AsyncSession, key: str, resident_ids: list[i
     return set(result.scalars())
 
 
+async def renew_claims(session: AsyncSession, key: str, resident_ids: list[int], instance: str,
+                       now: datetime) -> None:
+    await session.execute(update(Delivery).where(
+        Delivery.key == key, Delivery.resident_id.in_(resident_ids), Delivery.status == "claimed",
+        Delivery.claimed_by == instance).values(claimed_at=now))
+
+
 async def finish_deliveries(session: AsyncSession, key: str, resident_ids: list[int], status: str,
                             reason: str | None, now: datetime) -> None:
     await session.execute(update(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids))
@@ -258,9 +265,29 @@ async def create_broadcast(session: AsyncSession, text: str, staff_channel: str,
     return broadcast
 
 
-async def unfinished_broadcasts(session: AsyncSession) -> list[Broadcast]:
-    rows = await session.execute(select(Broadcast).where(Broadcast.status == "sending").order_by(Broadcast.id))
+async def unfinished_broadcasts(session: AsyncSession) -> list[int]:
+    rows = await session.execute(select(Broadcast.id).where(Broadcast.status == "sending").order_by(Broadcast.id))
     return list(rows.scalars())
+
+
+async def take_broadcast(session: AsyncSession, broadcast_id: int, instance: str, now: datetime,
+                         lease: timedelta) -> bool:
+    """Become the process sending a notice: when nobody is, or its sender went silent."""
+    result = await session.execute(update(Broadcast).where(
+        Broadcast.id == broadcast_id, Broadcast.status == "sending",
+        Broadcast.runner.is_(None) | (Broadcast.runner_seen_at < now - lease))
+        .values(runner=instance, runner_seen_at=now).returning(Broadcast.id))
+    return result.first() is not None
+
+
+async def beat_broadcast(session: AsyncSession, broadcast_id: int, instance: str, now: datetime) -> None:
+    await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.runner == instance)
+                          .values(runner_seen_at=now))
+
+
+async def finish_broadcast(session: AsyncSession, broadcast_id: int, status: str, now: datetime) -> None:
+    await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id)
+                          .values(status=status, finished_at=now))
 
 
 async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
@@ -280,6 +307,10 @@ async def first_time_seen(session: AsyncSession, channel: str, event_id: str, no
         _insert(session, InboundEvent).values(channel=channel, event_id=event_id[:128], received_at=now)
         .on_conflict_do_nothing(index_elements=["channel", "event_id"]).returning(InboundEvent.id))
     return result.first() is not None
+
+
+async def forget_inbound_events(session: AsyncSession, before: datetime) -> None:
+    await session.execute(delete(InboundEvent).where(InboundEvent.received_at < before))
 
 
 async def get_token(session: AsyncSession, channel: str) -> ChannelToken | None:

@@ -203,3 +203,79 @@ async def test_two_processes_sharing_a_database_send_each_reminder_once(any_stor
     assert sorted(received) == sorted(f"r{i}" for i in range(120))  # everyone, once, between them
     assert sum(t.sent for t in tallies) == 120
     assert {status for _, _, status in await deliveries(any_storage)} == {"sent"}
+
+
+class SlowChannel(RecordingChannel):
+    """A channel whose every message takes a while, as under a real rate limit."""
+
+    def __init__(self, assistant, delay: float) -> None:
+        super().__init__(assistant)
+        self.delay = delay
+
+    async def deliver(self, user_id, replies, *, bulk=False, claim=None):
+        await asyncio.sleep(self.delay)
+        return await super().deliver(user_id, replies, bulk=bulk, claim=claim)
+
+
+async def test_claims_waiting_to_be_sent_are_not_taken_by_another_process(week, storage):
+    """A long fan-out outlives the lease; another process sweeping meanwhile must not resend."""
+    from core.clock import Clock
+    from handlers.router import Assistant
+
+    clock = Clock(datetime.fromisoformat("2023-10-03T06:59:00+07:00"))  # real time, shifted
+    first, second = Assistant(week, storage, clock), Assistant(week, storage, clock)
+    for i in range(30):
+        await Chat(first, user=f"r{i}").one("/nhacnho")
+    slow, other = SlowChannel(first, delay=0.04), RecordingChannel(second)
+    lease = timedelta(seconds=0.6)
+    a, b = Jobs(first, lease=lease), Jobs(second, lease=lease)
+    b.instance += "-b"
+    run = asyncio.create_task(a.reminders.run(date(2023, 10, 3)))
+    while not run.done():
+        await b.sweep()
+        await asyncio.sleep(0.1)
+    assert (await run).sent == 30
+    assert other.messages == [] and sorted(u for u, _ in slow.messages) == sorted(f"r{i}" for i in range(30))
+
+
+async def test_a_database_error_mid_run_is_made_good_by_the_next_sweep(assistant, channel, clock, monkeypatch):
+    import jobs.fanout as fanout
+
+    await subscribe(assistant, *[f"r{i}" for i in range(30)])
+    clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
+    monkeypatch.setattr(fanout, "CHUNK", 10)
+    real = repo.claim_deliveries
+    calls = {"n": 0}
+
+    async def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] >= 2:  # the second chunk: the database is gone for a while
+            raise ConnectionError("database unavailable")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(repo, "claim_deliveries", flaky)
+    monkeypatch.setattr(fanout, "RETRY_BACKOFF", 0.0)
+    jobs = Jobs(assistant)
+    with pytest.raises(ConnectionError):
+        await jobs.reminders.run(date(2023, 10, 3))
+    assert len(channel.messages) == 10
+    monkeypatch.setattr(repo, "claim_deliveries", real)  # the database is back
+    await jobs.recover()
+    assert sorted(u for u, _ in channel.messages) == sorted(f"r{i}" for i in range(30))  # each once
+
+
+async def test_outcomes_that_failed_to_save_are_saved_later(assistant, channel, clock, storage, monkeypatch):
+    await subscribe(assistant, "a", "b")
+    clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
+    real = repo.finish_deliveries
+    failures = {"left": 1}
+
+    async def flaky(*args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("database unavailable")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(repo, "finish_deliveries", flaky)
+    await Jobs(assistant).reminders.run(date(2023, 10, 3))
+    assert {status for _, _, status in await deliveries(storage)} == {"sent"}

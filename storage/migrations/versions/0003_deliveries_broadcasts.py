@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.Column("staff_channel", sa.String(16), nullable=False),
         sa.Column("staff_id", sa.String(64), nullable=False),
         sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("runner", sa.String(40)),
+        sa.Column("runner_seen_at", UtcDateTime),
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("finished_at", UtcDateTime),
     )
