@@ -73,17 +73,23 @@ class ZaloChannel:
         self._refresh_token = config.refresh_token
         self._expires_at: datetime | None = None  # unknown for the token from the settings
         self._token_lock = asyncio.Lock()
-        self._menus: OrderedDict[str, list[Button]] = OrderedDict()  # last buttons per resident
+        self._menus: OrderedDict[str, list[Button]] = OrderedDict()  # last numbered options per resident
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}  # one resident's events, in arrival order
         self._tasks: set[asyncio.Task] = set()
         assistant.senders[CHANNEL] = self.deliver
 
     async def start(self) -> None:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        async with self.assistant.storage.session() as s:
-            stored = await repo.get_token(s, CHANNEL)
-        if stored is not None:  # newer than the settings: refresh tokens are single-use
-            self._access_token, self._refresh_token = stored.access_token, stored.refresh_token
-            self._expires_at = stored.expires_at
+        seed = _seed(self.config.refresh_token)
+        async with self.assistant.storage.session() as s, s.begin():
+            stored = await repo.get_token(s, CHANNEL, for_update=True)
+            if stored is not None and stored.seed == seed:
+                # Refreshed since the settings were written: refresh tokens work once, so the
+                # stored pair is the live one.
+                self._adopt(stored)
+            else:  # first start, or staff put new tokens in the settings: they win
+                await repo.save_token(s, CHANNEL, self._access_token, self._refresh_token, None, seed,
+                                      self.assistant.clock.now())
         self.outbox.start()
 
     async def stop(self) -> None:
@@ -105,7 +111,7 @@ class ZaloChannel:
         given = request.headers.get("X-ZEvent-Signature", "")
         if not given:
             return web.json_response({"error": "unsigned"}, status=401)
-        if app_id != self.config.app_id or not hmac.compare_digest(given, expected):
+        if app_id != self.config.app_id or not hmac.compare_digest(given.encode(), expected.encode()):
             log.warning("Zalo webhook with a bad signature refused")
             return web.json_response({"error": "bad signature"}, status=403)
         task = asyncio.create_task(self._process(event))  # answer now: Zalo retries slow webhooks
@@ -114,9 +120,22 @@ class ZaloChannel:
         return web.json_response({"ok": True})
 
     async def _process(self, event: dict) -> None:
+        user_id = str((event.get("sender") or event.get("follower") or {}).get("id", ""))
+        lock, waiting = self._turns.get(user_id, (asyncio.Lock(), 0))
+        self._turns[user_id] = (lock, waiting + 1)
+        try:
+            async with lock:  # tasks get here in the order the webhooks came
+                await self._process_one(event, user_id)
+        finally:
+            lock, waiting = self._turns[user_id]
+            if waiting == 1:
+                del self._turns[user_id]
+            else:
+                self._turns[user_id] = (lock, waiting - 1)
+
+    async def _process_one(self, event: dict, user_id: str) -> None:
         try:
             name = event.get("event_name", "")
-            user_id = str((event.get("sender") or event.get("follower") or {}).get("id", ""))
             message = event.get("message") or {}
             event_id = str(message.get("msg_id") or f"{name}:{user_id}:{event.get('timestamp')}")
             if not user_id or not await self._first_time(event_id):
@@ -167,11 +186,13 @@ class ZaloChannel:
         for reply in replies:
             calls += self._calls(recipient, reply)
             if reply.buttons:
-                self._remember(user_id, reply.buttons)
+                self._remember(user_id, reply.buttons if len(reply.buttons) > MAX_BUTTONS else [])
         return await self.outbox.deliver(f"zalo:{user_id}", calls, priority=BULK if bulk else REPLY, claim=claim)
 
-    def _remember(self, user_id: str, buttons: list[Button]) -> None:
-        self._menus[user_id] = buttons
+    def _remember(self, user_id: str, numbered: list[Button]) -> None:
+        """The options shown numbered, so that typing a number presses one (and only then: at
+        the amount step "2" must stay an amount)."""
+        self._menus[user_id] = numbered
         self._menus.move_to_end(user_id)
         while len(self._menus) > REMEMBERED_MENUS:
             self._menus.popitem(last=False)
@@ -217,9 +238,10 @@ class ZaloChannel:
     async def _api(self, method: str, path: str, *, retried: bool = False, **kwargs) -> dict:
         """One API call: errors in the outbox's terms; an invalid token is refreshed once."""
         await self._ensure_fresh_token()
+        token = self._access_token
         try:
             async with self._http.request(method, self.config.api_base + path,
-                                          headers={"access_token": self._access_token}, **kwargs) as response:
+                                          headers={"access_token": token}, **kwargs) as response:
                 if response.status >= 500:
                     raise Transient(f"Zalo HTTP {response.status}")
                 body = await response.json(content_type=None)
@@ -229,8 +251,8 @@ class ZaloChannel:
         if code == 0:
             return body.get("data") or {}
         if code == ERR_TOKEN_INVALID and not retried:
-            await self._refresh(force=True)
-            if "data" in kwargs:  # a multipart body cannot be sent twice: rebuild it
+            await self._refresh(used=token)
+            if "data" in kwargs:  # a multipart body cannot be sent twice: the outbox retries the call
                 raise Transient("token refreshed; upload again")
             return await self._api(method, path, retried=True, **kwargs)
         if code == ERR_NO_RECENT_INTERACTION:
@@ -239,28 +261,43 @@ class ZaloChannel:
 
     async def _ensure_fresh_token(self) -> None:
         if self._expires_at is not None and self.assistant.clock.now() >= self._expires_at - REFRESH_MARGIN:
-            await self._refresh()
+            await self._refresh(used=self._access_token)
 
-    async def _refresh(self, force: bool = False) -> None:
-        stale = self._access_token
+    async def _refresh(self, used: str) -> None:
+        """Replace the access token `used`, unless someone already did: another call here, or
+        another process sharing the database (the row is locked meanwhile, and a refresh token
+        works only once, so two processes must never both refresh)."""
         async with self._token_lock:
-            if self._access_token != stale and not self._expired():  # another call just refreshed it
+            if self._access_token != used:
                 return
-            if not force and not self._expired():
-                return
-            async with self._http.post(
-                    self.config.oauth_base + "/v4/oa/access_token", headers={"secret_key": self.config.app_secret},
-                    data={"refresh_token": self._refresh_token, "app_id": self.config.app_id,
-                          "grant_type": "refresh_token"}) as response:
-                body = await response.json(content_type=None)
-            if "access_token" not in body:
-                raise ZaloError(int(body.get("error", -1)), f"token refresh failed: {body.get('message', body)}")
-            now = self.assistant.clock.now()
-            self._access_token, self._refresh_token = body["access_token"], body["refresh_token"]
-            self._expires_at = now + timedelta(seconds=int(body.get("expires_in", 3600)))
             async with self.assistant.storage.session() as s, s.begin():
-                await repo.save_token(s, CHANNEL, self._access_token, self._refresh_token, self._expires_at, now)
+                stored = await repo.get_token(s, CHANNEL, for_update=True)
+                if stored is not None and stored.access_token != used:
+                    self._adopt(stored)
+                    return
+                try:
+                    async with self._http.post(
+                            self.config.oauth_base + "/v4/oa/access_token",
+                            headers={"secret_key": self.config.app_secret},
+                            data={"refresh_token": self._refresh_token, "app_id": self.config.app_id,
+                                  "grant_type": "refresh_token"}) as response:
+                        body = await response.json(content_type=None)
+                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                    raise Transient(f"Zalo token refresh unreachable: {exc.__class__.__name__}") from exc
+                if "access_token" not in body:
+                    raise ZaloError(int(body.get("error", -1)), f"token refresh failed: {body.get('message', body)}")
+                now = self.assistant.clock.now()
+                self._access_token, self._refresh_token = body["access_token"], body["refresh_token"]
+                self._expires_at = now + timedelta(seconds=int(body.get("expires_in", 3600)))
+                await repo.save_token(s, CHANNEL, self._access_token, self._refresh_token, self._expires_at,
+                                      stored.seed if stored else _seed(self.config.refresh_token), now)
             log.info("Zalo access token refreshed; valid until %s", self._expires_at)
 
-    def _expired(self) -> bool:
-        return self._expires_at is not None and self.assistant.clock.now() >= self._expires_at - REFRESH_MARGIN
+    def _adopt(self, stored) -> None:
+        self._access_token, self._refresh_token = stored.access_token, stored.refresh_token
+        self._expires_at = stored.expires_at
+
+
+def _seed(refresh_token: str) -> str:
+    """Which refresh token from the settings a stored chain of tokens started from."""
+    return hashlib.sha256(refresh_token.encode()).hexdigest()[:16]

@@ -139,7 +139,8 @@ class ChannelToken(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     access_token: Mapped[str] = mapped_column(Text)
     refresh_token: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]  # unknown for tokens taken from the settings
+    seed: Mapped[str] = mapped_column(String(16))  # which settings token the chain started from
     updated_at: Mapped[datetime]
 
 

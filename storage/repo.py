@@ -313,12 +313,16 @@ async def forget_inbound_events(session: AsyncSession, before: datetime) -> None
     await session.execute(delete(InboundEvent).where(InboundEvent.received_at < before))
 
 
-async def get_token(session: AsyncSession, channel: str) -> ChannelToken | None:
-    return await session.get(ChannelToken, channel)
+async def get_token(session: AsyncSession, channel: str, for_update: bool = False) -> ChannelToken | None:
+    """The stored token; `for_update` locks the row until the transaction ends (PostgreSQL;
+    SQLite's write transactions are already exclusive)."""
+    stmt = select(ChannelToken).where(ChannelToken.channel == channel).execution_options(populate_existing=True)
+    return (await session.execute(stmt.with_for_update() if for_update else stmt)).scalar_one_or_none()
 
 
 async def save_token(session: AsyncSession, channel: str, access_token: str, refresh_token: str,
-                     expires_at: datetime, now: datetime) -> None:
-    values = dict(access_token=access_token, refresh_token=refresh_token, expires_at=expires_at, updated_at=now)
+                     expires_at: datetime | None, seed: str, now: datetime) -> None:
+    values = dict(access_token=access_token, refresh_token=refresh_token, expires_at=expires_at, seed=seed,
+                  updated_at=now)
     await session.execute(_insert(session, ChannelToken).values(channel=channel, **values)
                           .on_conflict_do_update(index_elements=["channel"], set_=values))

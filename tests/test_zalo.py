@@ -192,3 +192,51 @@ async def test_long_text_is_split_at_line_breaks_for_zalo(zalo):
     assert len(parts) == 3 and all(len(p["text"]) <= 2000 for p in parts)
     assert "\n".join(p["text"] for p in parts) == text
     assert ["attachment" in p for p in parts] == [False, False, True]  # buttons under the last part
+
+
+async def test_two_processes_share_the_rotating_tokens(storage):
+    """Process 1 refreshes; process 2, whose token then fails, takes the stored one instead of
+    spending the used-up refresh token."""
+    one = Assistant(load_week(), storage, ManualClock(BEFORE_WEEK))
+    two = Assistant(load_week(), storage, ManualClock(BEFORE_WEEK))
+    async with ZaloStub() as stub, Server(stub, one) as first, Server(stub, two) as second:
+        stub.expire_token()
+        await first.say(LAN, "/lich")
+        await second.say("84900000005", "/homnay")
+        assert stub.refreshes == 1
+
+
+async def test_new_tokens_in_the_settings_replace_the_stored_ones(storage):
+    assistant = Assistant(load_week(), storage, ManualClock(BEFORE_WEEK))
+    async with ZaloStub() as stub:
+        async with Server(stub, assistant) as first:
+            stub.expire_token()
+            await first.say(LAN, "/lich")  # stored chain: access-1 / refresh-1
+        # Staff re-authorise the OA and put fresh tokens in .env.
+        stub.access_token, stub.refresh_token = "from-env-access", "from-env-refresh"
+        async with Server(stub, assistant) as second:
+            await second.say(LAN, "/homnay")
+            assert stub.messages(LAN)[-1].access_token == "from-env-access"
+
+
+async def test_a_number_at_the_amount_step_is_an_amount(zalo):
+    await zalo.say(LAN, "/ungho")
+    (reply,) = await zalo.say(LAN, "2")
+    assert "2.000 đ" in reply["text"]  # asked back, not a button press
+
+
+async def test_a_non_ascii_signature_is_refused_not_a_crash(zalo):
+    event = zalo.stub.user_event(LAN, "/start")
+    body, headers = signed(event)
+    async with zalo.http.post(zalo.url + "/zalo/webhook", data=body,
+                              headers={**headers, "X-ZEvent-Signature": "mac=đ".encode().decode("latin-1")}) as r:
+        assert r.status == 403
+
+
+async def test_one_residents_messages_are_handled_in_order(zalo):
+    await zalo.post(zalo.stub.user_event(LAN, "/ungho"))
+    await zalo.post(zalo.stub.user_event(LAN, "300k"))
+    await zalo.post(zalo.stub.user_event(LAN, "Bác Hai"))
+    await zalo.post(zalo.stub.user_event(LAN, "0912 345 678"))
+    calls = await zalo.stub.wait_messages(LAN, 4)
+    assert "Bác Hai" in calls[-1].body["message"]["text"] and "0912 345 678" in calls[-1].body["message"]["text"]

@@ -21,7 +21,8 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(16), primary_key=True),
         sa.Column("access_token", sa.Text, nullable=False),
         sa.Column("refresh_token", sa.Text, nullable=False),
-        sa.Column("expires_at", UtcDateTime, nullable=False),
+        sa.Column("expires_at", UtcDateTime),
+        sa.Column("seed", sa.String(16), nullable=False),
         sa.Column("updated_at", UtcDateTime, nullable=False),
     )
     op.create_table(
