@@ -92,7 +92,8 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def telegram_channel(settings: Settings, assistant: Assistant, webhook: bool = False):
-    import secrets
+    import hashlib
+    import hmac
 
     from channels.outbox import Outbox
     from channels.telegram import TelegramChannel
@@ -101,8 +102,11 @@ def telegram_channel(settings: Settings, assistant: Assistant, webhook: bool = F
     url = secret = None
     if webhook:
         url = settings.public_url.rstrip("/") + "/telegram/webhook"
+        token = settings.telegram_bot_token.get_secret_value()
+        # Without a configured secret, one derived from the token: the same in every process
+        # behind PUBLIC_URL and across restarts, and unknown to anyone without the token.
         secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
-                  else secrets.token_urlsafe(32))  # set anew with setWebhook at each start
+                  else hmac.new(token.encode(), b"telegram-webhook", hashlib.sha256).hexdigest())
     return TelegramChannel(assistant, settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url,
                            outbox=outbox, allow_paid_broadcast=settings.telegram_allow_paid_broadcast,
                            webhook_url=url, webhook_secret=secret)
@@ -138,13 +142,13 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     jobs = Jobs(assistant)
     runner = None
     try:
-        for channel in channels:
-            await channel.start()
-        await jobs.start()
-        if web:
+        if web:  # listening before setWebhook, so that Telegram's first delivery finds us
             runner = await start_web(build_web_app(assistant, zalo=zalo, telegram=telegram), settings.host, settings.port)
             log.info("web server on http://%s:%s (channels: %s)", settings.host, settings.port,
                      ", ".join(sorted(assistant.senders)) or "none")
+        for channel in channels:
+            await channel.start()
+        await jobs.start()
         await wait_for_stop_signal()
     finally:
         if runner:

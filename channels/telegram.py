@@ -75,7 +75,7 @@ class TelegramChannel:
     async def webhook(self, request: web.Request) -> web.Response:
         """POST /telegram/webhook: only Telegram knows the secret it was given in setWebhook."""
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not self.webhook_secret or not hmac.compare_digest(given, self.webhook_secret):
+        if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return web.json_response({"error": "forbidden"}, status=403)
         try:
             update = Update.de_json(await request.json(), self.app.bot)
