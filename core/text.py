@@ -49,6 +49,20 @@ def normalize(text: str) -> str:
     return " ".join(tokens(text))
 
 
+_LONG_NUMBER = re.compile(r"\+?\d[\d .\-]{6,}\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def mask_personal(text: str) -> str:
+    """Phone and account numbers, e-mail addresses -> placeholders: for text kept for statistics.
+    Amounts ("15.000.000") are kept: a phone number starts with 0 or +, an account is longer."""
+    def number(m: re.Match) -> str:
+        digits = sum(c.isdigit() for c in m.group())
+        personal = digits >= 13 or (digits >= 9 and m.group()[0] in "0+")
+        return "[số]" if personal else m.group()
+    return _EMAIL.sub("[email]", _LONG_NUMBER.sub(number, text))
+
+
 def has_vietnamese_marks(text: str) -> bool:
     return strip_diacritics(text) != text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from content.render import faq_answer
-from core.text import normalize
+from core.text import mask_personal, normalize
 from handlers.common import Context
 from handlers.types import Button, Reply
 from storage import repo
@@ -31,11 +31,14 @@ async def faq_list(ctx: Context) -> list[Reply]:
 
 
 async def fallback(ctx: Context, text: str) -> list[Reply]:
-    await repo.record_unanswered(ctx.session, normalize(text) or text.strip().lower(), text, ctx.now)
+    # Kept for staff without the asker, and without numbers that could identify someone.
+    kept = mask_personal(text)
+    await repo.record_unanswered(ctx.session, normalize(kept) or kept.strip().lower(), kept, ctx.now)
     return [ctx.reply("fallback", "fallback", ctx.menu_buttons())]
 
 
 async def too_long(ctx: Context, text: str) -> list[Reply]:
-    await repo.record_unanswered(ctx.session, normalize(text[:500]), text, ctx.now)
+    kept = mask_personal(text)
+    await repo.record_unanswered(ctx.session, normalize(kept[:500]), kept, ctx.now)
     return [ctx.reply("too_long", "too_long", ctx.menu_buttons(), length=len(text),
                       limit=ctx.assistant.max_message_chars)]

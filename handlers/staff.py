@@ -91,7 +91,7 @@ def _row(ctx: Context, pledge: Pledge, resident) -> list[str]:
     tz = ctx.week.tz
     return [reference(pledge.id), pledge.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), str(pledge.amount),
             shown_name(ctx, pledge.display_name, pledge.anonymous), "có" if pledge.anonymous else "",
-            pledge.phone or "", STATUS_VI[pledge.status],
+            format_phone(pledge.phone) if pledge.phone else "", STATUS_VI[pledge.status],  # spaced: Excel keeps the 0
             pledge.paid_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if pledge.paid_at else "",
             resident.channel, resident.name or ""]
 
@@ -117,9 +117,12 @@ def _xlsx(rows: list[list[str]]) -> bytes:
     sheet.title = "Cam kết"
     sheet.append(EXPORT_COLUMNS)
     for row in rows:
-        values: list[object] = [_cell(v) for v in row]
+        values: list[object] = list(row)
         values[2] = int(row[2])  # the amount as a number, so Excel can sum it
         sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text that looks like a formula ("=HYPERLINK(...)") stays text
+                cell.data_type = "s"
     for column, width in zip("ABCDEFGHIJ", (9, 17, 13, 28, 8, 13, 10, 17, 10, 24)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

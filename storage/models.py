@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -44,7 +45,7 @@ class Resident(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str | None] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8), default="vi")
-    subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     subscribed_at: Mapped[datetime | None]
     blocked_at: Mapped[datetime | None]  # the resident blocked the bot (Telegram 403)
     erased_at: Mapped[datetime | None]   # asked to delete their data: their chat name is not kept again
@@ -80,6 +81,10 @@ class Pledge(Base):
     """A donation a resident confirmed. The reference residents quote (KH-0042) is derived from id."""
 
     __tablename__ = "pledges"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_pledges_amount_positive"),
+        CheckConstraint("status IN ('pledged', 'paid', 'cancelled')", name="ck_pledges_status"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
@@ -102,7 +107,8 @@ class Delivery(Base):
     sent and marked after, so each goes out once even across restarts and processes."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("key", "resident_id", name="uq_deliveries_key_resident"),)
+    __table_args__ = (UniqueConstraint("key", "resident_id", name="uq_deliveries_key_resident"),
+                      Index("ix_deliveries_status_claimed_at", "status", "claimed_at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     key: Mapped[str] = mapped_column(String(40))  # "reminder:2023-10-03", "broadcast:7"

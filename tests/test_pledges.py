@@ -239,7 +239,9 @@ async def test_export_csv_and_xlsx(bot):
     assert rows[0][:3] == ["Mã", "Thời gian", "Số tiền (đ)"]
     assert rows[1][0] == "KH-0001" and rows[1][2] == "250000" and rows[1][3] == "'" + evil
     sheet = load_workbook(io.BytesIO(xlsx_file.data)).active
-    assert sheet["A2"].value == "KH-0001" and sheet["C2"].value == 250000 and sheet["D2"].value == "'" + evil
+    assert sheet["A2"].value == "KH-0001" and sheet["C2"].value == 250000
+    assert sheet["D2"].value == evil and sheet["D2"].data_type == "s"  # shown as typed, never run
+    assert rows[1][5] == "0912 345 678"
 
 
 @pytest.mark.parametrize("name", ["<b>Hùng</b>", "'; DROP TABLE pledges; --", "<script>alert(1)</script>"])

@@ -29,3 +29,11 @@ def test_split_message_cuts_at_line_breaks_within_limit():
     assert "\n".join(parts) == text
     assert split_message("ngắn", 400) == ["ngắn"]
     assert all(len(p) <= 10 for p in split_message("a" * 35, 10))
+
+
+def test_personal_numbers_are_masked_for_statistics():
+    from core.text import mask_personal
+
+    assert mask_personal("gọi cho tôi 0912 345 678 hoặc +84.912.345.678") == "gọi cho tôi [số] hoặc [số]"
+    assert mask_personal("stk 0011001932418, mail lan.nguyen@gmail.com") == "stk [số], mail [email]"
+    assert mask_personal("ngày 3/10 lúc 14:00, 150.000.000 đ") == "ngày 3/10 lúc 14:00, 150.000.000 đ"
