@@ -128,7 +128,7 @@ def zalo_channel(settings: Settings, assistant: Assistant):
 async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -> None:
     """Telegram (polling, or webhook with PUBLIC_URL under `serve`), Zalo under `serve`, the
     jobs, and the web server, until SIGINT/SIGTERM."""
-    from channels.web import build_web_app, start_web
+    from channels.web import READY, build_web_app, start_web
 
     assistant = await build_assistant(settings, now)
     channels = []
@@ -143,12 +143,15 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     runner = None
     try:
         if web:  # listening before setWebhook, so that Telegram's first delivery finds us
-            runner = await start_web(build_web_app(assistant, zalo=zalo, telegram=telegram), settings.host, settings.port)
-            log.info("web server on http://%s:%s (channels: %s)", settings.host, settings.port,
-                     ", ".join(sorted(assistant.senders)) or "none")
+            app = build_web_app(assistant, zalo=zalo, telegram=telegram)
+            runner = await start_web(app, settings.host, settings.port)
         for channel in channels:
             await channel.start()
         await jobs.start()
+        if web:
+            app[READY].set()
+            log.info("web server on http://%s:%s (channels: %s)", settings.host, settings.port,
+                     ", ".join(sorted(assistant.senders)) or "none")
         await wait_for_stop_signal()
     finally:
         if runner:

@@ -1,16 +1,25 @@
 """One web server for webhooks: /healthz, the Zalo webhook and the Telegram webhook (aiohttp)."""
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from handlers.router import Assistant
 
 
+READY = web.AppKey("ready", asyncio.Event)
+
+
 def build_web_app(assistant: Assistant, *, zalo=None, telegram=None) -> web.Application:
+    """The server listens before the channels start (Telegram's setWebhook must find it); /healthz
+    says 503 until app[READY] is set, once everything runs."""
     app = web.Application(client_max_size=1024 * 1024)
+    app[READY] = asyncio.Event()
 
     async def healthz(request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "channels": sorted(assistant.senders)})
+        ready = app[READY].is_set()
+        return web.json_response({"ok": ready, "channels": sorted(assistant.senders)}, status=200 if ready else 503)
 
     app.router.add_get("/healthz", healthz)
     if zalo is not None:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from channels.outbox import Outbox
-from channels.web import bound_port, build_web_app, start_web
+from channels.web import READY, bound_port, build_web_app, start_web
 from channels.zalo import ZaloChannel, ZaloConfig
 from conftest import BEFORE_WEEK
 from content.loader import DEFAULT_PATH, load_week
@@ -30,7 +30,9 @@ class Server:
 
     async def __aenter__(self):
         await self.zalo.start()
-        self.runner = await start_web(build_web_app(self.assistant, zalo=self.zalo), "127.0.0.1", 0)
+        app = build_web_app(self.assistant, zalo=self.zalo)
+        app[READY].set()
+        self.runner = await start_web(app, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{bound_port(self.runner)}"
         self.http = aiohttp.ClientSession()
         return self
