@@ -28,6 +28,7 @@ it be please me my at this that and or
 STOP_WEIGHT = 0.15
 MIN_FUZZY_LEN = 4
 FUZZY_CUTOFF = 84
+CANDIDATE_BUDGET = 600  # index entries read to find candidates, at most (once past the rarest word)
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,11 @@ class Matcher:
         doc_freq: dict[str, int] = defaultdict(int)
         for key, phrasings in entries.items():
             seen: set[str] = set()
+            distinct: set[frozenset[str]] = set()  # "chủ đề" and "chu de" are one phrasing here
             for phrasing in phrasings:
                 words = frozenset(tokens(phrasing))
-                if words:
+                if words and words not in distinct:
+                    distinct.add(words)
                     self._phrasings.append((key, phrasing, words))
                     seen |= words
             for w in seen:
@@ -67,10 +70,16 @@ class Matcher:
             for w, df in doc_freq.items()
         }
         self._index: dict[str, list[int]] = defaultdict(list)
+        self._totals: list[float] = []
         for i, (_, _, words) in enumerate(self._phrasings):
+            self._totals.append(sum(self._weight[w] for w in words))
             for w in words:
                 self._index[w].append(i)
-        self._vocabulary = [w for w in self._weight if len(w) >= MIN_FUZZY_LEN]
+        # Typo candidates by length: a typo changes a word's length by one or two letters at most.
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for w in self._weight:
+            if len(w) >= MIN_FUZZY_LEN:
+                self._by_length[len(w)].append(w)
         self._snap = lru_cache(maxsize=65536)(self._snap_uncached)
 
     def _snap_uncached(self, word: str) -> str | None:
@@ -78,7 +87,8 @@ class Matcher:
             return word
         if len(word) < MIN_FUZZY_LEN or word.isdigit():
             return None
-        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        near = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+        found = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         return found[0] if found else None
 
     def _query_weight(self, word: str) -> float:
@@ -92,24 +102,39 @@ class Matcher:
         return match if match and match.score >= (threshold or self.threshold) else None
 
     def score(self, text: str) -> Match | None:
-        """The best-scoring phrasing whatever its score (None when nothing shares a word)."""
+        """The best-scoring phrasing whatever its score (None when nothing shares a word).
+
+        The score is a weighted Dice coefficient: 2 * shared weight / (question's + phrasing's).
+        """
         query: dict[str, float] = {}
         for word in tokens(text):
-            snapped = self._snap(word)
-            key = snapped or word
+            key = self._snap(word) or word
             query[key] = self._query_weight(key)
-        if not query:
-            return None
-        query_total = sum(query.values())
-        candidates: set[int] = set()
-        for word in query:
-            candidates.update(self._index.get(word, ()))
-        best: Match | None = None
+        total = sum(query.values())
+        known = [w for w in query if w in self._index]
+        content = [w for w in known if w not in self._low]
+        if not content:  # only function words ("là gì"): compare on those
+            return self._best_of({i for w in known for i in self._index[w]}, query, total)
+        # Candidates come from the question's rarest telling words (a phrasing sharing none of
+        # them would not win), within a budget of index entries; all words count in the score.
+        content.sort(key=lambda w: len(self._index[w]))
+        seeds, budget = [], CANDIDATE_BUDGET
+        for word in content:
+            if seeds and len(self._index[word]) > budget:
+                break
+            seeds.append(word)
+            budget -= len(self._index[word])
+        return self._best_of({i for w in seeds for i in self._index[w]}, query, total)
+
+    def _best_of(self, candidates: set[int], query: dict[str, float], total: float) -> Match | None:
+        phrasings, totals, weight = self._phrasings, self._totals, query.__getitem__
+        asked = query.keys()
+        best, best_score = -1, -1.0
         for i in candidates:
-            key, phrasing, words = self._phrasings[i]
-            shared = sum(query[w] for w in words if w in query)
-            total = query_total + sum(self._weight[w] for w in words)
-            score = 2 * shared / total  # weighted Dice coefficient
-            if best is None or score > best.score:
-                best = Match(key, score, phrasing)
-        return best
+            score = 2 * sum(map(weight, phrasings[i][2] & asked)) / (total + totals[i])
+            if score > best_score:
+                best, best_score = i, score
+        if best < 0:
+            return None
+        key, phrasing, _ = phrasings[best]
+        return Match(key, best_score, phrasing)
