@@ -1,9 +1,10 @@
 """One paced queue for everything a channel sends.
 
 Telegram allows about 30 messages a second overall and about one a second per chat, and a
-429 means "stop everything for N seconds". The outbox keeps to that with a global spacing
-and a per-chat token bucket, sends replies to residents ahead of bulk messages (reminders,
-notices), keeps each chat's messages in order, and retries what can be retried.
+429 means "stop everything for N seconds". The outbox keeps to that with even spacing and a
+sliding one-second window overall and a token bucket per chat, sends replies to residents
+ahead of bulk messages (reminders, notices), keeps each chat's messages in order, and retries
+what can be retried.
 Channel-agnostic: a channel gives it callables that raise the errors below.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 REPLY, BULK = 0, 1  # priorities: lower goes first
 PRUNE_EVERY = 30.0  # seconds between forgetting idle chats
+WINDOW_MARGIN = 0.01  # seconds: room for network jitter between our clock and the platform's
 
 
 class RateLimited(Exception):
@@ -82,6 +84,10 @@ class Outbox:
         self._later: list[tuple[float, int, str]] = []  # (time, seq, chat): waiting for its bucket
         self._seq = itertools.count()
         self._next_send = 0.0
+        self._per_window = max(1, int(rate))
+        self._window = self._per_window / rate + WINDOW_MARGIN  # a second, and a little
+
+        self._recent: deque[float] = deque()  # send times within the last window
         self._paused_until = 0.0
         self._pruned = 0.0
         self._wake = asyncio.Event()
@@ -161,7 +167,7 @@ class Outbox:
         return chat if chat is not None and chat.entry == seq else None
 
     async def _next_chat(self) -> tuple[str, _Chat]:
-        """Wait until a chat may send: its bucket, the global spacing and any pause allow it."""
+        """Wait until a chat may send: its bucket, the global window and any pause allow it."""
         while True:
             now = self._clock()
             while self._later and self._later[0][0] <= now:
@@ -181,7 +187,12 @@ class Outbox:
                 except TimeoutError:
                     pass
                 continue
-            wait = max(self._next_send, self._paused_until) - now
+            while self._recent and self._recent[0] <= now - self._window:
+                self._recent.popleft()
+            # Evenly spaced, so that network jitter cannot bunch sends up at the platform; and,
+            # whatever the spacing lets through, never more than `rate` in any second.
+            full = self._recent[0] + self._window if len(self._recent) >= self._per_window else 0.0
+            wait = max(self._next_send, full, self._paused_until) - now
             if wait > 0:
                 await asyncio.sleep(wait)  # a pause set meanwhile is seen on the next turn
                 continue
@@ -204,7 +215,10 @@ class Outbox:
             chat.sending = item
             self._refill(chat, now)
             chat.tokens -= 1
-            self._next_send = max(self._next_send, now) + 1 / self.rate
+            self._recent.append(now)
+            # A late wake-up may catch up one slot rather than lose it for good.
+            interval = 1 / self.rate
+            self._next_send = max(self._next_send, now - interval) + interval
             task = asyncio.create_task(self._send(key, chat, item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)

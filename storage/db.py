@@ -36,7 +36,11 @@ class Storage:
 def _create_engine(url, echo: bool) -> AsyncEngine:
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+    # One connection: SQLite lets one writer in at a time anyway, and many connections waiting
+    # on its lock sleep in its busy handler (up to 100 ms a try) instead of queueing in order.
+    # Nothing may hold a session while opening another.
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+                                 pool_timeout=300)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,19 +19,16 @@ def _insert(session: AsyncSession, table):
 
 async def touch_resident(session: AsyncSession, channel: str, external_id: str, name: str | None,
                          language: str, now: datetime) -> Resident:
-    """The resident, created on first contact; name and last_seen kept current."""
+    """The resident, created on first contact; name and last_seen kept current. One statement
+    (an upsert returning the row): this runs for every message."""
     stmt = _insert(session, Resident).values(
         channel=channel, external_id=external_id, name=name, language=language, subscribed=False,
-        first_seen=now, last_seen=now,
-    ).on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    await session.execute(stmt)
-    resident = (await session.execute(
-        select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
-    )).scalar_one()
-    resident.last_seen = now
-    if name and resident.erased_at is None:
-        resident.name = name
-    return resident
+        first_seen=now, last_seen=now)
+    keep_name = case((Resident.erased_at.is_(None) & stmt.excluded.name.is_not(None), stmt.excluded.name),
+                     else_=Resident.name)  # after "delete my data" the chat name is not kept again
+    stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
+                                      set_={"last_seen": now, "name": keep_name}).returning(Resident)
+    return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
 
 
 async def erase_resident(session: AsyncSession, resident: Resident, now: datetime) -> int:
