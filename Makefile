@@ -20,6 +20,11 @@ test: $(STAMP)
 check-content: $(STAMP)
 	$(PY) bot.py check-content $(ARGS)
 
+# Benchmarks (a few minutes; not part of `make test`): prints a table and writes bench/results.md.
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) -m bench.run $(ARGS)
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,0 +1,92 @@
+"""2. Fan-out: a morning reminder to many subscribers against a stand-in that enforces a rate
+limit, with the outbox paced at the same rate, while a few residents keep asking questions."""
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from bench.common import BotProcess, Stub, pct, row, seed_residents, sqlite_url
+
+BENCH = "2. Fan-out"
+LIMIT = 300  # messages/s, the stand-in's limit and the outbox's rate
+FIRST_SUBSCRIBER = 1_000_000
+# Residents (not subscribers) taking turns to ask during the fan-out: a question every
+# ASK_EVERY seconds in all, each resident every ASKERS * ASK_EVERY seconds -- slower than the
+# outbox's 1 message/s per chat (Telegram's), which would otherwise be what is measured.
+ASKERS = 5
+ASK_EVERY = 0.5
+QUESTIONS = ["khai mạc ở đâu", "chu de nam nay la j", "/lich", "hôm nay có gì", "quy khuyen hoc dc bn tien r"]
+NOW = "2023-10-03T07:00:00+07:00"
+
+
+async def ask_until(stub: Stub, done: asyncio.Event, i: int, latencies: list[float], failures: list) -> None:
+    await pause(done, i * ASK_EVERY)
+    n = 0
+    while not done.is_set():
+        started = time.monotonic()
+        try:
+            latencies.append(await stub.ask(7000 + i, QUESTIONS[(i + n) % len(QUESTIONS)], timeout=10))
+        except asyncio.TimeoutError:
+            failures.append(i)
+        n += 1
+        await pause(done, ASKERS * ASK_EVERY - (time.monotonic() - started))
+
+
+async def pause(done: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake up at once when the fan-out is done."""
+    try:
+        await asyncio.wait_for(done.wait(), max(0.0, seconds))
+    except asyncio.TimeoutError:
+        pass
+
+
+async def run(quick: bool = False) -> list:
+    subscribers = 300 if quick else 10_000
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+        db = sqlite_url(Path(tmp) / "fanout.db")
+        await seed_residents(db, subscribers, FIRST_SUBSCRIBER, datetime.fromisoformat(NOW))
+        async with Stub(rate_limit_per_s=LIMIT) as stub:
+            bot = BotProcess(stub, "real", db=db, now=NOW, rate=LIMIT, fanout=NOW[:10], log=Path(tmp) / "bot.log")
+            latencies: list[float] = []
+            failures: list[int] = []
+            started = time.monotonic()
+            async with bot:
+                done = asyncio.Event()
+                askers = [asyncio.create_task(ask_until(stub, done, i, latencies, failures)) for i in range(ASKERS)]
+                try:
+                    tally = (await bot.line(timeout=120))["tally"]
+                finally:
+                    done.set()
+                    await asyncio.gather(*askers)
+            took = time.monotonic() - started
+        errors = bot.errors_logged()
+    bulk = [c for c in stub.sends() if c.chat_id >= FIRST_SUBSCRIBER]
+    per_chat = Counter(c.chat_id for c in bulk)
+    first, last = bulk[0].at, bulk[-1].at
+    in_window = sum(first <= c.at <= last for c in stub.sends())  # replies count against the limit too
+    rate = (in_window - 1) / (last - first) if last > first else 0.0
+    lost = subscribers - len(per_chat)
+    doubled = sum(n - 1 for n in per_chat.values())
+    return [
+        row(BENCH, f"Achieved rate / limit ({subscribers:,} subscribers, limit {LIMIT}/s)", "fanout.rate_ratio",
+            rate / LIMIT, f"{{:.3f}} ({rate:.0f}/s)", "≥ 0.95", lambda v: v >= 0.95),
+        row(BENCH, "429 answers received", "fanout.count_429", stub.count_429, "{}", "0", lambda v: v == 0),
+        row(BENCH, "Messages lost / doubled", "fanout.lost_doubled", lost + doubled, f"{lost} / {doubled}", "0 / 0",
+            lambda v: v == 0),
+        row(BENCH, "Reminder tally: sent / failed / blocked", "fanout.sent", tally["sent"],
+            f"{{}} / {tally['failed']} / {tally['blocked']}", f"{subscribers} / 0 / 0",
+            lambda v: v == subscribers and tally["failed"] == tally["blocked"] == 0),
+        row(BENCH, f"Questions during the fan-out: p95 latency (n={len(latencies)}, "
+                   f"p50 {pct(latencies, 50) * 1000:.0f} ms)", "fanout.ask_p95_ms",
+            pct(latencies, 95) * 1000 if latencies else None, "{:.0f} ms", "< 1000 ms", lambda v: v < 1000),
+        row(BENCH, "Questions unanswered / errors logged by the bot", "fanout.failures", len(failures) + errors,
+            f"{len(failures)} / {errors}", "0 / 0", lambda v: v == 0),
+        row(BENCH, "Whole benchmark (seed, start, fan-out)", "fanout.seconds", took, "{:.1f} s", "< 60 s",
+            lambda v: v < 60),
+        row(BENCH, "Bot's peak memory during the fan-out (VmHWM)", "fanout.peak_rss_mb",
+            bot.stats.get("VmHWM", 0) / 1024, "{:.0f} MB"),
+    ]
