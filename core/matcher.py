@@ -28,7 +28,7 @@ it be please me my at this that and or
 STOP_WEIGHT = 0.15
 MIN_FUZZY_LEN = 4
 FUZZY_CUTOFF = 84
-CANDIDATE_BUDGET = 600  # index entries read to find candidates, at most (once past the rarest word)
+CANDIDATE_BUDGET = 300  # index entries read to find candidates, at most (once past the rarest word)
 
 
 @dataclass(frozen=True)
