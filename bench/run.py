@@ -20,6 +20,7 @@ from bench.common import Row, machine, table
 BENCHMARKS = {"answering": answering.run, "fanout": fanout.run, "understanding": understanding.run,
               "storage": database.run}
 RESULTS = Path(__file__).with_name("results.md")
+CHANGES = Path(__file__).with_name("changes.md")  # what each performance change bought, by hand
 
 
 async def run_all(quick: bool = False, only: list[str] | None = None) -> list[Row]:
@@ -41,7 +42,8 @@ def report(rows: list[Row], took: float, quick: bool) -> str:
         "at the Bot API stand-in (tests/botapi_stub.py, on loopback, in the benchmark's process; each bot in its "
         "own process). The bot's outbox is not paced there: Telegram's own limit (30 messages/s) is a separate "
         "ceiling. Fan-out: the stand-in enforces the limit; 5 residents who are not subscribers take turns to ask, "
-        "one question every 0.5 s.", ""])
+        "one question every 0.5 s.", "",
+        CHANGES.read_text(encoding="utf-8") if CHANGES.exists() and not quick else ""])
 
 
 def main(argv: list[str] | None = None) -> int:

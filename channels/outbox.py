@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 REPLY, BULK = 0, 1  # priorities: lower goes first
 PRUNE_EVERY = 30.0  # seconds between forgetting idle chats
-WINDOW_MARGIN = 0.01  # seconds: room for network jitter between our clock and the platform's
+WINDOW_MARGIN = 0.03  # seconds: room for network jitter between our clock and the platform's
 
 
 class RateLimited(Exception):
