@@ -1,16 +1,17 @@
 """The conversation's entry point: one incoming message -> the replies, whatever the channel.
 
-Order of precedence: a pressed button, a command, a step of a dialog in progress, then
-free text (a day, something the bot does, an FAQ answer) and, failing all, the honest
-fallback. Each message runs in one database transaction.
+Order of precedence: a pressed button, a command, a step of a dialog in progress (a dialog
+left for a day is forgotten), then free text (a pledge with its amount, a day, something the
+bot does, an FAQ answer) and, failing all, the honest fallback. Each message runs in one
+database transaction; messages for others (staff notices) are sent after it commits.
 """
 from __future__ import annotations
 
 import html
 import logging
 import re
-from datetime import timedelta
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from content.render import contact_line
 from content.schema import Week
@@ -39,7 +40,7 @@ INTENT_HANDLERS: dict[str, Handler] = {
 # Staff only; to anyone else they are unknown commands.
 STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid,
                                       "broadcast": broadcast.start}
-# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> channels.outbox.Result.
+# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> handlers.types.Result.
 Sender = Callable[..., Awaitable[object]]
 
 # A dialog untouched for this long is forgotten: the next message starts afresh.
@@ -70,13 +71,13 @@ class Assistant:
             entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
         background = frozenset(tokens(week.event.name.vi) + tokens(week.event.name.en or ""))
         self.matcher = Matcher(entries, background=background)
+        # Typing a menu button's label (in either language) presses it.
         self._button_labels = {
-            _label_key(text): payload
+            _label_key(TEXTS[lang][key]): payload
             for lang in TEXTS
             for key, payload in (("btn_schedule", "menu:schedule"), ("btn_today", "menu:today"),
                                  ("btn_subscribe", "menu:subscribe"), ("btn_unsubscribe", "menu:unsubscribe"),
                                  ("btn_pledge", "menu:pledge"), ("btn_faq", "menu:faq"), ("btn_menu", "menu:menu"))
-            for text in [TEXTS[lang][key]]
         }
 
     def error_reply(self, lang: str) -> Reply:
