@@ -27,9 +27,11 @@ def _e(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def day_block(ctx: Voice, day: Day) -> str:
+def day_block(ctx: Voice, day: Day, relative: str = "") -> str:
+    """A day's program. `relative`: "Hôm nay, " or "Ngày mai, " before the date, when it is."""
     weekday = ctx.t("weekdays").split("|")[day.date.weekday()]
-    lines = [ctx.say("day_title", weekday=weekday, date=dm(day.date), title=day.title.get(ctx.lang))]
+    lines = [ctx.say("day_title", relative=relative, weekday=weekday, date=dm(day.date),
+                     title=day.title.get(ctx.lang))]
     if day.date == ctx.week.opening.date:
         lines.append(ctx.t("opening_marker"))
     for act in day.activities:
@@ -63,12 +65,8 @@ async def day(ctx: Context, when: date) -> list[Reply]:
             return [ctx.reply("after_week", "day", ctx.menu_buttons())]
         return [ctx.reply("outside_week", "day", [Button(ctx.t("btn_schedule"), "menu:schedule")],
                           date=dmy(when))]
-    text = day_block(ctx, program)
-    if when == ctx.today:
-        text = ctx.t("today_prefix") + text
-    elif when == ctx.today + timedelta(days=1):
-        text = ctx.t("tomorrow_prefix") + text
-    return [Reply(text, "day", ctx.menu_buttons())]
+    relative = {ctx.today: ctx.t("today_prefix"), ctx.today + timedelta(days=1): ctx.t("tomorrow_prefix")}
+    return [Reply(day_block(ctx, program, relative.get(when, "")), "day", ctx.menu_buttons())]
 
 
 def day_asked(ctx: Context, text: str) -> date | None:
