@@ -130,7 +130,9 @@ class Recorder:
 
     async def _flush_after(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        if not await self.flush():
+        # close() cancels this task: a write already under way must finish, not be rolled back
+        # with its batch dropped (those claims would stay open and be resent after the lease).
+        if not await asyncio.shield(self.flush()):
             self._start_flush(1.0)
 
     async def renew_claims(self) -> None:

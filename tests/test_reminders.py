@@ -279,3 +279,35 @@ async def test_outcomes_that_failed_to_save_are_saved_later(assistant, channel, 
     monkeypatch.setattr(repo, "finish_deliveries", flaky)
     await Jobs(assistant).reminders.run(date(2023, 10, 3))
     assert {status for _, _, status in await deliveries(storage)} == {"sent"}
+
+
+async def test_outcomes_being_saved_when_the_run_ends_are_not_lost(assistant, channel, clock, storage, monkeypatch):
+    """The end of a run closes the recorder while its timed flush may be mid-transaction: that
+    flush must finish, not be cancelled with its batch (the claim would stay open and be resent)."""
+    from jobs.fanout import Recorder
+    from handlers.types import Outcome, Result
+
+    await subscribe(assistant, "a")
+    clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
+    async with storage.session() as s, s.begin():
+        (resident_id,) = (await s.execute(select(Resident.id))).scalars()
+        await repo.claim_deliveries(s, "k", [resident_id], "me", clock.now())
+    real, writing, go_on = repo.finish_deliveries, asyncio.Event(), asyncio.Event()
+
+    async def slow(*args, **kwargs):
+        writing.set()
+        await go_on.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(repo, "finish_deliveries", slow)
+    recorder = Recorder(Jobs(assistant), "k")
+    recorder.add(resident_id, Result(Outcome.BLOCKED, "blocked"))
+    recorder._start_flush(0)
+    await writing.wait()
+    closing = asyncio.create_task(recorder.close())
+    await asyncio.sleep(0.05)
+    go_on.set()
+    await closing
+    async with storage.session() as s:
+        assert (await s.execute(select(Delivery.status))).scalars().all() == ["blocked"]
+        assert await repo.count_blocked(s) == 1
