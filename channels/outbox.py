@@ -74,9 +74,9 @@ class _Chat:
 
 
 class Outbox:
-    def __init__(self, *, rate: float = 30.0, per_chat: float = 1.0, burst: int = 3, concurrency: int = 16,
+    def __init__(self, *, rate: float = 30.0, per_chat: float = 1.0, burst: int = 3, concurrency: int = 8,
                  retries: int = 3, backoff: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate, self.per_chat, self.burst = rate, per_chat, burst
+        self.rate, self.per_chat, self.burst, self.concurrency = rate, per_chat, burst, concurrency
         self.retries, self.backoff = retries, backoff
         self._clock = clock
         self._chats: dict[str, _Chat] = {}

@@ -29,6 +29,8 @@ from handlers.types import Incoming, Outcome, Reply, Result
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_CONCURRENT_UPDATES = 64
+SPARE_CONNECTIONS = 2
+POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection: they are few, on purpose
 
 
 class TelegramChannel:
@@ -39,7 +41,11 @@ class TelegramChannel:
         # With a public URL Telegram posts updates to our web server (see webhook());
         # otherwise the bot polls.
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
-        builder = ApplicationBuilder().token(token).concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
+        self.outbox = outbox or Outbox()
+        # As many connections as the outbox sends at once, plus a few for answering button presses:
+        # httpx checks every pooled connection on each request, so PTB's default of 256 costs CPU.
+        builder = (ApplicationBuilder().token(token).concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
+                   .connection_pool_size(self.outbox.concurrency + SPARE_CONNECTIONS).pool_timeout(POOL_TIMEOUT))
         if webhook_url:
             builder = builder.updater(None)
         if base_url:
@@ -50,7 +56,6 @@ class TelegramChannel:
         self.app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, self._on_message))
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_error_handler(self._on_error)
-        self.outbox = outbox or Outbox()
         # Telegram's paid broadcasts lift the 30/s limit for bulk messages (the ward pays in Stars).
         self.allow_paid_broadcast = allow_paid_broadcast
         assistant.senders[CHANNEL] = self.deliver

@@ -13,7 +13,7 @@ from content.render import contact_line, dmy
 from content.schema import Week
 from handlers.texts import TEXTS
 from handlers.types import Button, Incoming, Outgoing, Reply
-from storage.models import Resident
+from storage.models import DialogState, Resident
 
 if TYPE_CHECKING:
     from handlers.router import Assistant
@@ -58,6 +58,7 @@ class Context(Voice):
 
     msg: Incoming
     resident: Resident
+    dialog: DialogState | None  # where the resident was when this message came
     session: AsyncSession
     now: datetime          # aware, UTC
     assistant: "Assistant"

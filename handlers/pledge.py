@@ -118,7 +118,7 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
         return await cancel(ctx)
     if verb == "confirm":
         return await confirm(ctx, version=arg)
-    dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
+    dialog = ctx.dialog
     if dialog is None or not dialog.state.startswith("pledge_"):
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     data = dict(dialog.data)
@@ -304,7 +304,7 @@ async def confirm(ctx: Context, version: str = "") -> list[Reply]:
     existing = await repo.pledge_by_confirm_key(ctx.session, key) if ctx.msg.message_id else None
     if existing is not None and existing.resident_id == ctx.resident.id:
         return _thanks(ctx, existing)  # the same update delivered again: answer again, record nothing
-    dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
+    dialog = ctx.dialog
     if dialog is None or dialog.state != CONFIRM:
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     if (version and version != summary_version(dialog.data)) or ctx.now - dialog.updated_at > CONFIRM_WITHIN:

@@ -23,6 +23,7 @@ from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, INTENTS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
+from storage.chats import Chat, ChatCache
 from storage.db import Storage
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Assistant:
         # Channel name -> how to send replies to a user id there (registered by running channels).
         self.senders: dict[str, Sender] = {}
         self.jobs = None  # jobs.runner.Jobs, when scheduled work runs in this process
+        self.chats = ChatCache()
         entries = {f"intent:{k}": v for k, v in INTENTS.items()}
         for entry in week.faq:
             entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
@@ -87,12 +89,21 @@ class Assistant:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         now = self.clock.now()
-        async with self.storage.session() as session, session.begin():
-            resident = await repo.touch_resident(session, msg.channel, msg.user_id, _clip(msg.name, 128),
-                                                 _client_language(msg.language), now)
-            ctx = Context(week=self.week, lang=_reply_language(msg.text, resident.language), msg=msg,
-                          resident=resident, session=session, now=now, assistant=self)
-            replies = await self._route(ctx)
+        name = _clip(msg.name, 128)
+        try:
+            async with self.storage.session() as session, session.begin():
+                chat = self.chats.get(msg.channel, msg.user_id, name, now)
+                if chat is None:  # first message in a while: record it, and read the dialog
+                    resident = await repo.touch_resident(session, msg.channel, msg.user_id, name,
+                                                         _client_language(msg.language), now)
+                    chat = Chat(resident, await repo.get_dialog(session, resident.id), now)
+                ctx = Context(week=self.week, lang=_reply_language(msg.text, chat.resident.language), msg=msg,
+                              resident=chat.resident, dialog=chat.dialog, session=session, now=now, assistant=self)
+                replies = await self._route(ctx)
+        except BaseException:
+            self.chats.forget_chat(msg.channel, msg.user_id)  # rolled back: the copy may be ahead of the truth
+            raise
+        self.chats.apply(chat, session)
         # Only after the commit: a staff notice must never announce a pledge that was rolled back.
         for outgoing in ctx.outbox:
             await self.deliver(outgoing)
@@ -125,7 +136,7 @@ class Assistant:
         payload = self._button_labels.get(_label_key(text))
         if payload:
             return await self._button(ctx, payload)
-        dialog = await repo.get_dialog(ctx.session, ctx.resident.id)
+        dialog = ctx.dialog
         if dialog is not None and ctx.now - dialog.updated_at > DIALOG_TTL:
             await repo.clear_dialog(ctx.session, ctx.resident.id)  # left long ago: start afresh
             dialog = None

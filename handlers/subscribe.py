@@ -10,6 +10,7 @@ from storage import repo
 async def subscribe(ctx: Context) -> list[Reply]:
     if ctx.today > ctx.week.event.end:
         return [ctx.reply("subscribe_after_week", "subscribe", ctx.menu_buttons())]
+    await repo.refresh_subscription(ctx.session, ctx.resident)
     if ctx.resident.subscribed:
         return [ctx.reply("already_subscribed", "subscribe", ctx.menu_buttons())]
     await repo.set_subscribed(ctx.session, ctx.resident, True, ctx.now)
@@ -26,6 +27,7 @@ async def subscribe(ctx: Context) -> list[Reply]:
 
 
 async def unsubscribe(ctx: Context) -> list[Reply]:
+    await repo.refresh_subscription(ctx.session, ctx.resident)
     if not ctx.resident.subscribed:
         return [ctx.reply("not_subscribed", "unsubscribe", ctx.menu_buttons())]
     await repo.set_subscribed(ctx.session, ctx.resident, False, ctx.now)

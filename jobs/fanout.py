@@ -169,6 +169,7 @@ class Recorder:
                         await repo.finish_deliveries(s, self.key, ids, status, reason, now)
                         if status == "blocked":
                             await repo.mark_blocked(s, ids, now)
+                            self.jobs.assistant.chats.forget(ids)
                     await repo.release_claims(s, self.key, released)
             except Exception:
                 log.warning("recording %d outcomes of %s failed; will retry", len(batch), self.key, exc_info=True)
@@ -209,3 +210,4 @@ async def deliver_one(jobs: "Jobs", key: str, resident: Resident, replies: list[
                                          clock.now())
             if result.outcome is Outcome.BLOCKED:
                 await repo.mark_blocked(s, [resident.id], clock.now())
+                jobs.assistant.chats.forget([resident.id])

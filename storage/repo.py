@@ -7,6 +7,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import chats
 from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
                             UnansweredQuestion)
 
@@ -35,18 +36,28 @@ async def erase_resident(session: AsyncSession, resident: Resident, now: datetim
     """Delete a resident's personal data (Decree 13/2023/NĐ-CP): chat name, dialog, subscription,
     and the names and phone numbers on their pledges. Amounts stay, anonymous, as the fund's
     accounts need them. Returns the number of pledges anonymised."""
-    resident.name = None
-    resident.subscribed, resident.subscribed_at = False, None
-    resident.erased_at = now
+    await session.execute(update(Resident).where(Resident.id == resident.id)
+                          .values(name=None, subscribed=False, subscribed_at=None, erased_at=now))
+    resident.name, resident.subscribed, resident.subscribed_at, resident.erased_at = None, False, None, now
     await clear_dialog(session, resident.id)
     result = await session.execute(update(Pledge).where(Pledge.resident_id == resident.id)
                                    .values(display_name=None, anonymous=True, phone=None, updated_at=now))
+    chats.note_resident_gone(session)
     return result.rowcount
 
 
+async def refresh_subscription(session: AsyncSession, resident: Resident) -> None:
+    """Read whether the resident is subscribed: a cached copy may predate another process's
+    change (a fan-out that found they had blocked the bot)."""
+    resident.subscribed, resident.subscribed_at = (await session.execute(
+        select(Resident.subscribed, Resident.subscribed_at).where(Resident.id == resident.id))).one()
+
+
 async def set_subscribed(session: AsyncSession, resident: Resident, subscribed: bool, now: datetime) -> None:
-    resident.subscribed = subscribed
-    resident.subscribed_at = now if subscribed else None
+    subscribed_at = now if subscribed else None
+    await session.execute(update(Resident).where(Resident.id == resident.id)
+                          .values(subscribed=subscribed, subscribed_at=subscribed_at))
+    resident.subscribed, resident.subscribed_at = subscribed, subscribed_at
 
 
 async def get_dialog(session: AsyncSession, resident_id: int) -> DialogState | None:
@@ -58,12 +69,12 @@ async def set_dialog(session: AsyncSession, resident_id: int, state: str, data: 
     stmt = stmt.on_conflict_do_update(index_elements=["resident_id"],
                                       set_={"state": state, "data": data, "updated_at": now})
     await session.execute(stmt)
+    chats.note_dialog(session, resident_id, state, data, now)
 
 
 async def clear_dialog(session: AsyncSession, resident_id: int) -> None:
-    dialog = await session.get(DialogState, resident_id)
-    if dialog is not None:
-        await session.delete(dialog)
+    await session.execute(delete(DialogState).where(DialogState.resident_id == resident_id))
+    chats.note_dialog(session, resident_id)
 
 
 async def record_unanswered(session: AsyncSession, folded: str, sample: str, now: datetime) -> None:
@@ -103,6 +114,8 @@ async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> d
         delete(DialogState).where(DialogState.resident_id == resident_id, DialogState.state == state)
         .returning(DialogState.data))
     row = result.first()
+    if row:
+        chats.note_dialog(session, resident_id)
     return row[0] if row else None
 
 
