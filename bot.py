@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -148,6 +149,7 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
         for channel in channels:
             await channel.start()
         await jobs.start()
+        settle_memory()
         if web:
             app[READY].set()
             log.info("web server on http://%s:%s (channels: %s)", settings.host, settings.port,
@@ -160,6 +162,14 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
         for channel in reversed(channels):
             await channel.stop()
         await assistant.storage.close()
+
+
+def settle_memory() -> None:
+    """Start-up's objects (libraries, content, the question index) live as long as the process:
+    move them out of the garbage collector's sight. Otherwise each full collection walks them
+    all, a 100 ms pause in sending every few seconds of a fan-out."""
+    gc.collect()
+    gc.freeze()
 
 
 async def wait_for_stop_signal() -> None:

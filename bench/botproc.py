@@ -26,6 +26,7 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandle
 
 from bench.common import LAST, rss_kb
 from channels.outbox import Outbox
+from bot import settle_memory
 from channels.telegram import TelegramChannel
 from content.loader import load_week
 from core.clock import Clock
@@ -56,6 +57,7 @@ async def run_real(args) -> None:
     channel = MarkedChannel(assistant, args.token, args.url, outbox=outbox)
     jobs = Jobs(assistant)
     await channel.start()
+    settle_memory()  # as bot.py does once started
     try:
         emit(ready=True, cpu_s=cpu_s())
         if args.fanout:

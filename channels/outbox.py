@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 REPLY, BULK = 0, 1  # priorities: lower goes first
 PRUNE_EVERY = 30.0  # seconds between forgetting idle chats
-WINDOW_MARGIN = 0.03  # seconds: room for network jitter between our clock and the platform's
+CATCH_UP = 1  # sends a late wake-up may make up for at once (the window still caps them)
+WINDOW_MARGIN = 0.02  # seconds: room for network jitter between our clock and the platform's
 
 
 class RateLimited(Exception):
@@ -216,9 +217,10 @@ class Outbox:
             self._refill(chat, now)
             chat.tokens -= 1
             self._recent.append(now)
-            # A late wake-up may catch up one slot rather than lose it for good.
-            interval = 1 / self.rate
-            self._next_send = max(self._next_send, now - interval) + interval
+            # Spaced at the window's pace, so the window rarely has to hold sends back in a bunch;
+            # a late wake-up may catch up a few slots rather than lose them for good.
+            interval = self._window / self._per_window
+            self._next_send = max(self._next_send, now - CATCH_UP * interval) + interval
             task = asyncio.create_task(self._send(key, chat, item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from handlers.types import Outcome, Reply, Result
 from storage import repo
-from storage.models import Resident
+from storage.repo import Recipient
 
 if TYPE_CHECKING:
     from jobs.runner import Jobs
@@ -51,7 +51,7 @@ class Tally:
         setattr(self, name, getattr(self, name) + 1)
 
 
-async def fan_out(jobs: "Jobs", key: str, residents: list[Resident], replies_for: Callable[[Resident], list[Reply]],
+async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_for: Callable[[Recipient], list[Reply]],
                   tally: Tally | None = None) -> Tally:
     tally = tally or Tally()
     tally.total += len(residents)
@@ -59,7 +59,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Resident], replies_for
     room = asyncio.Semaphore(IN_FLIGHT)
     sending: list[asyncio.Task] = []
 
-    async def send(resident: Resident, sender) -> None:
+    async def send(resident: Recipient, sender) -> None:
         try:
             result = await sender(resident.external_id, replies_for(resident), bulk=True)
         except Exception as exc:  # the channel itself broke: recorded as failed, not lost
@@ -190,7 +190,7 @@ class Recorder:
                   self.key, len(self._pending))
 
 
-async def deliver_one(jobs: "Jobs", key: str, resident: Resident, replies: list[Reply], tally: Tally) -> None:
+async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list[Reply], tally: Tally) -> None:
     """One delivery with its own claim: the sweep's way of resending a dead process's claim."""
     storage, clock = jobs.assistant.storage, jobs.assistant.clock
     sender = jobs.assistant.senders.get(resident.channel)

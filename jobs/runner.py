@@ -104,7 +104,8 @@ class Jobs:
                                                clock.now())
                     tally.skipped += 1
                     continue
-            await deliver_one(self, key, resident, messages[key]["en" if resident.language == "en" else "vi"], tally)
+            recipient = repo.Recipient(resident.id, resident.channel, resident.external_id, resident.language)
+            await deliver_one(self, key, recipient, messages[key]["en" if resident.language == "en" else "vi"], tally)
         if stale:
             log.info("sweep: %s", tally)
         return tally

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -175,12 +176,22 @@ async def get_resident(session: AsyncSession, resident_id: int) -> Resident | No
 
 # Bulk deliveries (jobs/) -----------------------------------------------------------------
 
-async def recipients(session: AsyncSession, key: str, channels: list[str]) -> list[Resident]:
+class Recipient(NamedTuple):
+    """What sending needs of a resident: tens of thousands of these stay small (not ORM objects)."""
+
+    id: int
+    channel: str
+    external_id: str
+    language: str
+
+
+async def recipients(session: AsyncSession, key: str, channels: list[str]) -> list[Recipient]:
     """Subscribers on these channels with no delivery recorded for `key` yet."""
     done = select(Delivery.id).where(Delivery.key == key, Delivery.resident_id == Resident.id)
-    rows = await session.execute(select(Resident).where(
-        Resident.subscribed.is_(True), Resident.channel.in_(channels), ~done.exists()).order_by(Resident.id))
-    return list(rows.scalars())
+    rows = await session.execute(
+        select(Resident.id, Resident.channel, Resident.external_id, Resident.language)
+        .where(Resident.subscribed.is_(True), Resident.channel.in_(channels), ~done.exists()).order_by(Resident.id))
+    return [Recipient(*row) for row in rows]
 
 
 async def claim_delivery(session: AsyncSession, key: str, resident_id: int, instance: str, now: datetime,
