@@ -7,6 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import chats
 from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
@@ -39,7 +40,7 @@ async def erase_resident(session: AsyncSession, resident: Resident, now: datetim
     accounts need them. Returns the number of pledges anonymised."""
     await session.execute(update(Resident).where(Resident.id == resident.id)
                           .values(name=None, subscribed=False, subscribed_at=None, erased_at=now))
-    resident.name, resident.subscribed, resident.subscribed_at, resident.erased_at = None, False, None, now
+    _loaded(resident, name=None, subscribed=False, subscribed_at=None, erased_at=now)
     await clear_dialog(session, resident.id)
     result = await session.execute(update(Pledge).where(Pledge.resident_id == resident.id)
                                    .values(display_name=None, anonymous=True, phone=None, updated_at=now))
@@ -50,15 +51,23 @@ async def erase_resident(session: AsyncSession, resident: Resident, now: datetim
 async def refresh_subscription(session: AsyncSession, resident: Resident) -> None:
     """Read whether the resident is subscribed: a cached copy may predate another process's
     change (a fan-out that found they had blocked the bot)."""
-    resident.subscribed, resident.subscribed_at = (await session.execute(
+    subscribed, subscribed_at = (await session.execute(
         select(Resident.subscribed, Resident.subscribed_at).where(Resident.id == resident.id))).one()
+    _loaded(resident, subscribed=subscribed, subscribed_at=subscribed_at)
 
 
 async def set_subscribed(session: AsyncSession, resident: Resident, subscribed: bool, now: datetime) -> None:
     subscribed_at = now if subscribed else None
     await session.execute(update(Resident).where(Resident.id == resident.id)
                           .values(subscribed=subscribed, subscribed_at=subscribed_at))
-    resident.subscribed, resident.subscribed_at = subscribed, subscribed_at
+    _loaded(resident, subscribed=subscribed, subscribed_at=subscribed_at)
+
+
+def _loaded(resident: Resident, **values: object) -> None:
+    """Show on the object what a statement just wrote (it may be a cached, detached copy):
+    as loaded from the database, so nothing is flushed again."""
+    for name, value in values.items():
+        set_committed_value(resident, name, value)
 
 
 async def get_dialog(session: AsyncSession, resident_id: int) -> DialogState | None:
