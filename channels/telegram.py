@@ -21,7 +21,7 @@ from telegram.ext import (Application, ApplicationBuilder, BaseUpdateProcessor, 
                           MessageHandler, filters)
 
 from channels.outbox import BULK, REPLY, Blocked, Claim, Outbox, RateLimited, Transient
-from core.text import split_message
+from core.split import split_message
 from handlers.router import Assistant
 from handlers.texts import COMMAND_MENU
 from handlers.types import Incoming, Outcome, Reply, Result

@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 
 from channels.outbox import BULK, REPLY, Claim, Outbox, Transient, Unreachable
-from core.text import split_message
+from core.split import split_message
 from handlers.router import Assistant
 from handlers.types import Button, File, Incoming, Outcome, Reply, Result
 from storage import repo
@@ -203,7 +203,7 @@ class ZaloChannel:
         if len(buttons) > MAX_BUTTONS:  # more than Zalo shows: numbered options to type
             text += "\n\n" + "\n".join(f"{i}. {b.label}" for i, b in enumerate(buttons, 1))
             buttons = []
-        parts = split_message(text, MAX_TEXT)
+        parts = split_message(text, MAX_TEXT, html=False)
         calls = []
         for i, part in enumerate(parts):
             message: dict = {"text": part}

@@ -65,19 +65,3 @@ def mask_personal(text: str) -> str:
 
 def has_vietnamese_marks(text: str) -> bool:
     return strip_diacritics(text) != text
-
-
-def split_message(text: str, limit: int) -> list[str]:
-    """Split a long message into parts of at most `limit` characters, at line breaks when possible."""
-    parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-        parts.append(text[:cut].rstrip())
-        text = text[cut:].lstrip("\n ")
-    if text or not parts:
-        parts.append(text)
-    return parts

@@ -1,4 +1,5 @@
-from core.text import fold, has_vietnamese_marks, normalize, split_message, tokens
+from core.split import split_message, utf16_len
+from core.text import fold, has_vietnamese_marks, normalize, tokens
 
 
 def test_fold_removes_marks_case_and_extra_space():
@@ -29,6 +30,35 @@ def test_split_message_cuts_at_line_breaks_within_limit():
     assert "\n".join(parts) == text
     assert split_message("ngắn", 400) == ["ngắn"]
     assert all(len(p) <= 10 for p in split_message("a" * 35, 10))
+
+
+def test_split_message_keeps_each_part_valid_html():
+    from html.parser import HTMLParser
+
+    text = "<b>Chương trình: " + "học tập suốt đời &amp; chuyển đổi số " * 40 + "</b>\nhết <i>nhé</i>"
+    parts = split_message(text, 300)
+    assert len(parts) > 4 and all(utf16_len(p) <= 300 for p in parts)
+    for part in parts:
+        tags: list[str] = []
+
+        class Balance(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                tags.append(tag)
+
+            def handle_endtag(self, tag):
+                assert tags.pop() == tag, part
+
+        Balance().feed(part)
+        assert tags == [], part
+        assert not part.endswith(("&", "&amp")) and "<b></b>" not in part
+    shown = "".join(parts).replace("<b>", "").replace("</b>", "")
+    assert "".join(shown.split()) == "".join(text.replace("<b>", "").replace("</b>", "").split())
+
+
+def test_split_message_counts_emoji_as_telegram_does():
+    text = "🎉" * 3000  # 6,000 UTF-16 units
+    parts = split_message(text, 4096)
+    assert len(parts) == 2 and all(utf16_len(p) <= 4096 for p in parts) and "".join(parts) == text
 
 
 def test_personal_numbers_are_masked_for_statistics():
