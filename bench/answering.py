@@ -71,12 +71,11 @@ async def run_once(kind: str, residents: int, folder: Path, delay: float = 0.0) 
 
 async def run(quick: bool = False) -> list:
     residents, repeats = (5, 1) if quick else (200, 3)
-    runs: dict[str, list[dict]] = {"echo": [], "real": []}
+    runs: dict[str, list[dict]] = {"echo": [], "real": [], "replay": []}
     with tempfile.TemporaryDirectory(prefix="bench-answering-") as tmp:
         if quick:  # both at once: the figures do not matter, the time does
-            echo, real = await asyncio.gather(*(run_once(kind, residents, Path(tmp)) for kind in runs))
-            runs["echo"].append(echo)
-            runs["real"].append(real)
+            for kind, result in zip(runs, await asyncio.gather(*(run_once(k, residents, Path(tmp)) for k in runs))):
+                runs[kind].append(result)
         for _ in range(0 if quick else repeats):  # alternated, so that both see the same machine
             for kind in runs:
                 runs[kind].append(await run_once(kind, residents, Path(tmp)))
@@ -94,13 +93,16 @@ async def run(quick: bool = False) -> list:
         row(BENCH, "Throughput bot / echo", "answering.ratio", real / echo if echo else None, "{:.2f}", "≥ 0.70",
             lambda v: v >= 0.7),
     ]
+    replay = med("replay", "rps")
+    rows.append(row(BENCH, "Bot with its answers replayed (the channel alone: no conversation, no database) / echo",
+                    "answering.replay_ratio", replay / echo if echo else None, f"{{:.2f}} ({replay:.0f}/s)"))
     for kind, name in (("real", "Bot"), ("echo", "Echo bot")):
         p50, p95, p99 = (1000 * med(kind, p) for p in ("p50", "p95", "p99"))
         rows.append(row(BENCH, f"{name} latency p50 / p95 / p99 (ms)", f"answering.{kind}_p95_ms", p95,
                         f"{p50:.0f} / {{:.0f}} / {p99:.0f}"))
     rows += [
-        row(BENCH, "CPU per answer, bot / echo (ms)", "answering.cpu_ms", med("real", "cpu_ms"),
-            f"{{:.2f}} / {med('echo', 'cpu_ms'):.2f}"),
+        row(BENCH, "CPU per answer, bot / replayed / echo (ms)", "answering.cpu_ms", med("real", "cpu_ms"),
+            f"{{:.2f}} / {med('replay', 'cpu_ms'):.2f} / {med('echo', 'cpu_ms'):.2f}"),
         row(BENCH, "Messages unanswered (all runs)", "answering.unanswered", sum(r["unanswered"] for r in every),
             "{}", "0", lambda v: v == 0),
         row(BENCH, "Errors logged by the bots (all runs)", "answering.errors", sum(r["errors"] for r in every),

@@ -5,6 +5,9 @@
   With --fanout DATE it runs that day's reminder at once and prints its tally.
 --kind echo: a bare python-telegram-bot Application answering every message and button press
   with one message: the baseline.
+--kind replay: the real channel, but each distinct message is answered by the Assistant once
+  and its replies are replayed after that: what the channel costs without the conversation
+  and the database.
 
 Both put LAST on the last message of each answer, so the stand-in knows the answer is complete.
 Prints {"ready": true, "cpu_s": ...}, then runs until standard input closes, then prints its
@@ -52,6 +55,8 @@ async def run_real(args) -> None:
     storage = Storage(args.db)
     await storage.start()
     assistant = Assistant(load_week(), storage, Clock(datetime.fromisoformat(args.now)))
+    if args.kind == "replay":
+        assistant.handle = replaying(assistant.handle)
     rate = args.rate or 1e9
     outbox = Outbox(rate=rate, **({} if args.rate else {"per_chat": 1e9, "burst": 1_000_000}))
     channel = MarkedChannel(assistant, args.token, args.url, outbox=outbox)
@@ -68,6 +73,17 @@ async def run_real(args) -> None:
         await jobs.stop()
         await channel.stop()
         await storage.close()
+
+
+def replaying(handle):
+    answers = {}
+
+    async def replay(msg):
+        said = msg.text or msg.payload
+        if said not in answers:
+            answers[said] = await handle(msg)
+        return answers[said]
+    return replay
 
 
 async def run_echo(args) -> None:
@@ -112,7 +128,7 @@ def emit(**fields) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kind", choices=["real", "echo"], required=True)
+    parser.add_argument("--kind", choices=["real", "echo", "replay"], required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--db")
@@ -124,7 +140,7 @@ def main() -> None:
     logging.basicConfig(level="INFO", stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    asyncio.run((run_real if args.kind == "real" else run_echo)(args))
+    asyncio.run((run_echo if args.kind == "echo" else run_real)(args))
     emit(cpu_s=cpu_s(), **rss_kb(os.getpid()))
 
 
