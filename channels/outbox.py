@@ -48,6 +48,12 @@ class Transient(Exception):
     """A network error or a 5xx: worth retrying after a pause."""
 
 
+class MaybeSent(Exception):
+    """The request went out but no answer came (a read timeout, a dropped connection): the
+    message may have arrived. A reply is sent again (a resident waiting for an answer would
+    rather get it twice than not at all); a bulk message is not, as it is promised once."""
+
+
 Call = Callable[[], Awaitable[object]]
 Claim = Callable[[], Awaitable[bool]]
 
@@ -242,13 +248,13 @@ class Outbox:
             result = Result(Outcome.BLOCKED, str(exc) or "blocked")
         except Unreachable as exc:
             result = Result(Outcome.UNREACHABLE, str(exc))
-        except Transient as exc:
-            item.attempts += 1
-            if item.attempts >= self.retries:
-                result = Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
+        except MaybeSent as exc:
+            if item.priority == BULK:
+                result = Result(Outcome.FAILED, f"no answer, may have arrived: {exc}")
             else:
-                chat.items.appendleft(item)
-                chat.not_before = self._clock() + self.backoff * 2 ** (item.attempts - 1)
+                result = self._retry(chat, item, exc)
+        except Transient as exc:
+            result = self._retry(chat, item, exc)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # permanent (a 400 and the like): retrying would fail again
@@ -263,6 +269,15 @@ class Outbox:
                     item.future.set_result(result)
             self._schedule(key, chat)
             self._slots.release()
+
+    def _retry(self, chat: _Chat, item: _Item, exc: Exception) -> Result | None:
+        """Line the item up again after a pause; its failure once the retries are used up."""
+        item.attempts += 1
+        if item.attempts >= self.retries:
+            return Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
+        chat.items.appendleft(item)
+        chat.not_before = self._clock() + self.backoff * 2 ** (item.attempts - 1)
+        return None
 
     def _drop_group(self, chat: _Chat, group: object) -> None:
         for other in [i for i in chat.items if i.group is group]:

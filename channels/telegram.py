@@ -11,16 +11,16 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+import httpx
 from aiohttp import web
 from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
                       Update)
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError,
-                            TimedOut)
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (Application, ApplicationBuilder, BaseUpdateProcessor, CallbackQueryHandler, ContextTypes,
                           MessageHandler, filters)
 
-from channels.outbox import BULK, REPLY, Blocked, Claim, Outbox, RateLimited, Transient
+from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from core.split import split_message
 from handlers.router import Assistant
 from handlers.texts import COMMAND_MENU
@@ -38,7 +38,8 @@ POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection: they ar
 class TelegramChannel:
     def __init__(self, assistant: Assistant, token: str, base_url: str | None = None,
                  outbox: Outbox | None = None, allow_paid_broadcast: bool = False,
-                 webhook_url: str | None = None, webhook_secret: str | None = None) -> None:
+                 webhook_url: str | None = None, webhook_secret: str | None = None,
+                 read_timeout: float | None = None) -> None:
         self.assistant = assistant
         # With a public URL Telegram posts updates to our web server (see webhook());
         # otherwise the bot polls.
@@ -48,6 +49,8 @@ class TelegramChannel:
         # httpx checks every pooled connection on each request, so PTB's default of 256 costs CPU.
         builder = (ApplicationBuilder().token(token).concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
                    .connection_pool_size(self.outbox.concurrency + SPARE_CONNECTIONS).pool_timeout(POOL_TIMEOUT))
+        if read_timeout is not None:  # seconds to wait for Telegram's answer (PTB's default: 5)
+            builder = builder.read_timeout(read_timeout)
         if webhook_url:
             builder = builder.updater(None)
         if base_url:
@@ -190,6 +193,10 @@ class OneChatAtATime(BaseUpdateProcessor):
         pass
 
 
+# Failures before the request left: sending again cannot make a double.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 def _translating_errors(call):
     """Telegram's errors in the outbox's terms: pause, give up on this chat, or retry."""
     async def translated():
@@ -202,11 +209,11 @@ def _translating_errors(call):
             raise RateLimited(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
         except Forbidden as exc:
             raise Blocked(exc.message) from exc
-        except TimedOut as exc:
-            raise Transient(exc.message) from exc
         except (BadRequest, ChatMigrated):
             raise  # permanent: the outbox records the failure
-        except NetworkError as exc:  # connection errors and 5xx
+        except NetworkError as exc:  # timeouts, connection errors and 5xx
+            if isinstance(exc.__cause__, httpx.HTTPError) and not isinstance(exc.__cause__, _NEVER_SENT):
+                raise MaybeSent(exc.message) from exc  # it left; whether it arrived is unknown
             raise Transient(exc.message) from exc
     return translated
 

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from channels.outbox import BULK, REPLY, Claim, Outbox, Transient, Unreachable
+from channels.outbox import BULK, REPLY, Claim, MaybeSent, Outbox, Transient, Unreachable
 from core.split import split_message
 from handlers.router import Assistant
 from handlers.types import Button, File, Incoming, Outcome, Reply, Result
@@ -217,7 +217,8 @@ class ZaloChannel:
 
     def _send_call(self, recipient: dict, message: dict):
         async def send() -> None:
-            await self._api("POST", "/v3.0/oa/message/cs", json={"recipient": recipient, "message": message})
+            await self._api("POST", "/v3.0/oa/message/cs", delivers=True,
+                            json={"recipient": recipient, "message": message})
         return send
 
     def _file_call(self, recipient: dict, file: File):
@@ -231,12 +232,13 @@ class ZaloChannel:
             else:
                 data = await self._api("POST", "/v2.0/oa/upload/file", data=form)
                 attachment = {"type": "file", "payload": {"token": data["token"]}}
-            await self._api("POST", "/v3.0/oa/message/cs", json={"recipient": recipient,
-                                                                  "message": {"attachment": attachment}})
+            await self._api("POST", "/v3.0/oa/message/cs", delivers=True,
+                            json={"recipient": recipient, "message": {"attachment": attachment}})
         return send
 
-    async def _api(self, method: str, path: str, *, retried: bool = False, **kwargs) -> dict:
-        """One API call: errors in the outbox's terms; an invalid token is refreshed once."""
+    async def _api(self, method: str, path: str, *, retried: bool = False, delivers: bool = False, **kwargs) -> dict:
+        """One API call: errors in the outbox's terms; an invalid token is refreshed once.
+        `delivers`: the call sends a message, so one that left unanswered may have arrived."""
         await self._ensure_fresh_token()
         token = self._access_token
         try:
@@ -245,7 +247,11 @@ class ZaloChannel:
                 if response.status >= 500:
                     raise Transient(f"Zalo HTTP {response.status}")
                 body = await response.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:
+            raise Transient(f"Zalo unreachable: {exc.__class__.__name__}") from exc
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            if delivers:
+                raise MaybeSent(f"Zalo did not answer: {exc.__class__.__name__}") from exc
             raise Transient(f"Zalo unreachable: {exc.__class__.__name__}") from exc
         code = int(body.get("error", 0))
         if code == 0:
@@ -254,7 +260,7 @@ class ZaloChannel:
             await self._refresh(used=token)
             if "data" in kwargs:  # a multipart body cannot be sent twice: the outbox retries the call
                 raise Transient("token refreshed; upload again")
-            return await self._api(method, path, retried=True, **kwargs)
+            return await self._api(method, path, retried=True, delivers=delivers, **kwargs)
         if code == ERR_NO_RECENT_INTERACTION:
             raise Unreachable(f"{code}: {body.get('message', 'no interaction within 7 days')}")
         raise ZaloError(code, str(body.get("message", "")))

@@ -153,6 +153,7 @@ class BotApiStub:
         self._failures: dict[str, collections.deque[ApiError]] = collections.defaultdict(
             collections.deque
         )
+        self._stalls: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._send_times: collections.deque[float] = collections.deque()
         self._methods: dict[str, Handler] = {
             "getMe": lambda call: self.bot_user,
@@ -291,6 +292,11 @@ class BotApiStub:
         """Make the next `times` calls of `method` answer with this error."""
         for _ in range(times):
             self._failures[method].append(ApiError(error_code, description, retry_after))
+
+    def stall_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` but answer them `seconds` late, as when
+        Telegram gets a message and its answer is lost: the bot cannot know it arrived."""
+        self._stalls[method].extend([seconds] * times)
 
     def _check_send_allowed(self, call: Call) -> None:
         # Flood control applies to the bot as a whole, so it is checked before blocking.
@@ -447,6 +453,8 @@ class BotApiStub:
             result = handler(call)
             if asyncio.iscoroutine(result):
                 result = await result
+            if self._stalls.get(method):
+                await asyncio.sleep(self._stalls[method].popleft())
         except ApiError as err:
             call.ok, call.error_code = False, err.error_code
             self._notify()

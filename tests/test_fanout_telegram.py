@@ -71,3 +71,28 @@ async def test_429_pauses_and_5xx_retries_lose_nothing(assistant, storage, clock
             await channel.stop()
     assert tally.sent == 30 and Counter(c.chat_id for c in stub.sent()).most_common(1)[0][1] == 1
     assert channel.outbox.count_429 == 1
+
+
+async def test_a_reminder_whose_answer_is_lost_is_not_sent_twice_but_a_reply_is_resent(assistant, storage, clock):
+    clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
+    await add_subscribers(storage, clock.now(), 3)
+    async with BotApiStub() as stub:
+        channel = TelegramChannel(assistant, stub.token, stub.url, read_timeout=0.3,
+                                  outbox=Outbox(rate=200, backoff=0.05))
+        await channel.start()
+        jobs = Jobs(assistant)
+        try:
+            stub.stall_next("sendMessage", 1.0)  # Telegram takes the first reminder; its answer is lost
+            tally = await jobs.reminders.run(date(2023, 10, 3))
+            stub.stall_next("sendMessage", 1.0)
+            stub.send_text(7777, "khai mạc ở đâu")
+            await stub.wait_sent(7777, 2, timeout=5)  # the resident's answer: sent again, arrives twice
+        finally:
+            await jobs.stop()
+            await channel.stop()
+    per_chat = Counter(c.chat_id for c in stub.sent())
+    assert [per_chat[100_000 + i] for i in range(3)] == [1, 1, 1]  # no reminder doubled
+    assert (tally.sent, tally.failed) == (2, 1)  # the unanswered one is counted as failed, not resent
+    async with storage.session() as s:
+        counts = await repo.delivery_counts(s, "reminder:")
+    assert counts["reminder:2023-10-03"] == {"sent": 2, "failed": 1}

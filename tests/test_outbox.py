@@ -2,7 +2,7 @@
 import asyncio
 import time
 
-from channels.outbox import BULK, REPLY, Blocked, Outbox, RateLimited, Transient
+from channels.outbox import BULK, REPLY, Blocked, MaybeSent, Outbox, RateLimited, Transient
 from handlers.types import Outcome
 
 
@@ -91,6 +91,26 @@ async def test_blocked_transient_and_permanent_errors():
         bad = await outbox.deliver("d", [log.call("d", "x", ValueError("can't parse entities"))])
         assert bad.outcome is Outcome.FAILED
         assert [c for c, _, _ in log.sent] == ["b"]
+    finally:
+        await outbox.stop()
+
+
+async def test_a_message_that_may_have_arrived_is_resent_only_as_a_reply():
+    log, outbox = Log(), await with_outbox(rate=1000, per_chat=1000, burst=5, backoff=0.01)
+    tries = {"bulk": 0, "reply": 0}
+
+    def unanswered_once(kind: str):
+        async def send():
+            tries[kind] += 1
+            if tries[kind] == 1:
+                raise MaybeSent("read timeout")
+            log.sent.append((kind, kind, time.monotonic()))
+        return send
+    try:
+        bulk = await outbox.deliver("a", [unanswered_once("bulk")], priority=BULK)
+        reply = await outbox.deliver("b", [unanswered_once("reply")], priority=REPLY)
+        assert bulk.outcome is Outcome.FAILED and "may have arrived" in bulk.reason and tries["bulk"] == 1
+        assert reply.outcome is Outcome.SENT and tries["reply"] == 2
     finally:
         await outbox.stop()
 
