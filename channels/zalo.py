@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,9 @@ from storage import repo
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 MAX_TEXT = 2000
+# A signed event older than this (or this far in the future) is a replay, not a retry: the
+# msg_id memory that makes retries harmless is pruned after 7 days (jobs.runner).
+MAX_EVENT_AGE_MS = 24 * 3600 * 1000
 MAX_BUTTONS = 5          # query buttons Zalo shows under one message
 BUTTON_PREFIX = "#btn:"  # what a hidden query button sends back as the resident's text
 REMEMBERED_MENUS = 10_000
@@ -114,6 +118,10 @@ class ZaloChannel:
         if app_id != self.config.app_id or not hmac.compare_digest(given.encode(), expected.encode()):
             log.warning("Zalo webhook with a bad signature refused")
             return web.json_response({"error": "bad signature"}, status=403)
+        # Zalo's timestamps are real time, whatever clock the bot lives on (--now in rehearsals).
+        if not timestamp.isdigit() or abs(time.time() * 1000 - int(timestamp)) > MAX_EVENT_AGE_MS:
+            log.warning("Zalo webhook with a stale timestamp %s ignored", timestamp[:20])
+            return web.json_response({"ok": True})  # not an error to Zalo: nothing to retry
         task = asyncio.create_task(self._process(event))  # answer now: Zalo retries slow webhooks
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -134,6 +134,17 @@ async def test_forged_and_unsigned_requests_are_refused(zalo):
     assert zalo.stub.messages() == []
 
 
+async def test_a_replayed_old_event_is_ignored(zalo):
+    import time
+
+    old = zalo.stub.user_event(LAN, "/lich")
+    old["timestamp"] = str(int((time.time() - 3 * 24 * 3600) * 1000))  # signed, but three days old
+    assert await zalo.post(old) == 200
+    await zalo.say(LAN, "/homnay")  # one resident's events are handled in order: /lich would come first
+    (first,) = zalo.stub.messages(LAN)[:1]
+    assert "Lịch Tuần lễ" not in first.body["message"]["text"]
+
+
 async def test_a_retried_webhook_is_processed_once(zalo):
     event = zalo.stub.user_event(LAN, "/lich")
     assert await zalo.post(event) == 200
