@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 REPLY, BULK = 0, 1  # priorities: lower goes first
 PRUNE_EVERY = 30.0  # seconds between forgetting idle chats
-CATCH_UP = 1  # sends a late wake-up may make up for at once (the window still caps them)
 WINDOW_MARGIN = 0.02  # seconds: room for network jitter between our clock and the platform's
 
 
@@ -224,9 +223,10 @@ class Outbox:
             chat.tokens -= 1
             self._recent.append(now)
             # Spaced at the window's pace, so the window rarely has to hold sends back in a bunch;
-            # a late wake-up may catch up a few slots rather than lose them for good.
+            # a late wake-up may catch up one slot rather than lose it for good (more would bunch
+            # sends up after a pause, and the platform counts when they arrive).
             interval = self._window / self._per_window
-            self._next_send = max(self._next_send, now - CATCH_UP * interval) + interval
+            self._next_send = max(self._next_send, now - interval) + interval
             task = asyncio.create_task(self._send(key, chat, item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
