@@ -31,7 +31,7 @@ CHANNEL = "telegram"
 # Enough to keep Telegram's 30 messages/s busy at 100 ms a round trip; more only lengthens
 # the queue for the database and the event loop (p95 0.8 s rather than 1.4 s at 300 answers/s).
 MAX_CONCURRENT_UPDATES = 16
-SPARE_CONNECTIONS = 2
+SPARE_CONNECTIONS = 4  # for answering button presses, which do not wait in the outbox
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection: they are few, on purpose
 
 

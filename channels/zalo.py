@@ -255,7 +255,7 @@ class ZaloChannel:
                 if response.status >= 500:
                     raise Transient(f"Zalo HTTP {response.status}")
                 body = await response.json(content_type=None)
-        except aiohttp.ClientConnectorError as exc:
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:  # it never left
             raise Transient(f"Zalo unreachable: {exc.__class__.__name__}") from exc
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             if delivers:

@@ -12,6 +12,7 @@ import re
 # Every character falls in one token: a tag, an entity, a line break, a space, a run of
 # other text, or a lone "<" / "&".
 _TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|\n| |[^<&\n ]+|[<&]")
+_PLAIN_TOKEN = re.compile(r"\n| |[^\n ]+")
 _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][\w-]*)")
 _BREAKS = ("\n", " ")
 
@@ -25,7 +26,7 @@ def split_message(text: str, limit: int, html: bool = True) -> list[str]:
     anywhere outside a tag or entity; with `html`, each part's tags balanced."""
     if utf16_len(text) <= limit:
         return [text]
-    tokens = _tokens(text, max(1, limit // 4))
+    tokens = _tokens(text, max(1, limit // 4), html)
     # open_after[i]: the tags open after tokens[i]
     open_after = _open_tags(tokens) if html else [()] * len(tokens)
     parts: list[str] = []
@@ -36,14 +37,17 @@ def split_message(text: str, limit: int, html: bool = True) -> list[str]:
         if start == len(tokens):
             break
         reopen = "".join(tag for _, tag in open_after[start - 1]) if start else ""
-        size, end, cuts = utf16_len(reopen), start, {}
+        size, end, cuts, shown = utf16_len(reopen), start, {}, False
         while end < len(tokens):
             closing = _closing(open_after[end])
             if size + utf16_len(tokens[end]) + utf16_len(closing) > limit and end > start:
                 break
             size += utf16_len(tokens[end])
             if tokens[end] in _BREAKS:
-                cuts[tokens[end]] = end  # cut before the break: it is dropped with the cut
+                if shown:  # a part of nothing but tags would be an empty message
+                    cuts[tokens[end]] = end  # cut before the break: it is dropped with the cut
+            elif not (html and _TAG.match(tokens[end]) and tokens[end].endswith(">")):
+                shown = True
             end += 1
         cut = cuts.get("\n") or cuts.get(" ")
         if end < len(tokens) and cut:
@@ -51,13 +55,13 @@ def split_message(text: str, limit: int, html: bool = True) -> list[str]:
         body = "".join(tokens[start:end]).rstrip("\n ")
         parts.append(reopen + body + _closing(open_after[end - 1]))
         start = end
-    return parts or [text]
+    return parts or [text[:limit]]  # only blanks
 
 
-def _tokens(text: str, longest: int) -> list[str]:
+def _tokens(text: str, longest: int, html: bool) -> list[str]:
     tokens = []
-    for token in _TOKEN.findall(text):
-        if token[0] in "<&" or len(token) <= longest:
+    for token in (_TOKEN if html else _PLAIN_TOKEN).findall(text):
+        if (html and token[0] in "<&") or len(token) <= longest:  # tags and entities stay whole
             tokens.append(token)
         else:  # a word too long for a part: cut it anywhere
             tokens += [token[i:i + longest] for i in range(0, len(token), longest)]

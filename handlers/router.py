@@ -139,7 +139,7 @@ class Assistant:
         dialog = ctx.dialog
         if dialog is not None and ctx.now - dialog.updated_at > DIALOG_TTL:
             await repo.clear_dialog(ctx.session, ctx.resident.id)  # left long ago: start afresh
-            dialog = None
+            dialog = ctx.dialog = None
         if dialog is not None and dialog.state.startswith("broadcast_") and ctx.is_staff:
             return await broadcast.on_text(ctx, dialog, text)  # a notice may be longer than a question
         if len(text) > self.max_message_chars:

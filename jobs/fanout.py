@@ -169,12 +169,13 @@ class Recorder:
                         await repo.finish_deliveries(s, self.key, ids, status, reason, now)
                         if status == "blocked":
                             await repo.mark_blocked(s, ids, now)
-                            self.jobs.assistant.chats.forget(ids)
                     await repo.release_claims(s, self.key, released)
             except Exception:
                 log.warning("recording %d outcomes of %s failed; will retry", len(batch), self.key, exc_info=True)
                 self._pending[:0] = batch
                 return False
+            # After the commit, so that no message handled meanwhile caches the row as it was.
+            self.jobs.assistant.chats.forget([r for r, result in batch if result.outcome is Outcome.BLOCKED])
             self.held.difference_update(resident_id for resident_id, _ in batch)
             return True
 
@@ -210,4 +211,5 @@ async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list
                                          clock.now())
             if result.outcome is Outcome.BLOCKED:
                 await repo.mark_blocked(s, [resident.id], clock.now())
-                jobs.assistant.chats.forget([resident.id])
+        if result.outcome is Outcome.BLOCKED:  # after the commit, as in Recorder.flush
+            jobs.assistant.chats.forget([resident.id])

@@ -67,3 +67,14 @@ def test_personal_numbers_are_masked_for_statistics():
     assert mask_personal("gọi cho tôi 0912 345 678 hoặc +84.912.345.678") == "gọi cho tôi [số] hoặc [số]"
     assert mask_personal("stk 0011001932418, mail lan.nguyen@gmail.com") == "stk [số], mail [email]"
     assert mask_personal("ngày 3/10 lúc 14:00, 150.000.000 đ") == "ngày 3/10 lúc 14:00, 150.000.000 đ"
+
+
+def test_split_plain_text_treats_angle_brackets_as_text():
+    text = "Trẻ em <6 tuổi miễn phí.\n" + "Chương trình có nhiều hoạt động hay.\n" * 60 + "Người >60 tuổi ưu tiên."
+    parts = split_message(text, 2000, html=False)
+    assert all(utf16_len(p) <= 2000 for p in parts) and parts[0].startswith("Trẻ em <6")
+
+
+def test_split_message_never_makes_a_part_of_tags_alone():
+    parts = split_message("<b>\n" + "word " * 30 + "</b>", 50)
+    assert all("word" in p for p in parts) and all(utf16_len(p) <= 50 for p in parts)
