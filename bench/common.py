@@ -16,7 +16,6 @@ from pathlib import Path
 from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT / "tests"))  # the one Bot API stand-in, shared with the tests
 
 from botapi_stub import SEND_METHODS, BotApiStub  # noqa: E402

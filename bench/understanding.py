@@ -2,22 +2,20 @@
 from __future__ import annotations
 
 import random
-import re
 import tempfile
 import time
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
 from bench.answering import BLOCKS
-from bench.common import SHARED, median, pct, row, sqlite_url
+from bench.common import median, pct, row, sqlite_url
 from content.loader import load_week
 from content.schema import Asks, Faq, LocalText
 from core.amounts import parse_amount_detailed
 from core.clock import ManualClock
 from core.text import fold
+from eval_cases import load_eval, question_problem  # tests/, on the path through bench.common
 from handlers.router import Assistant
 from handlers.types import Incoming
 from storage.db import Storage
@@ -113,16 +111,6 @@ def parsing_times(runs: int) -> tuple[float, float, int]:
     return pct(per_expr, 50), pct(per_expr, 95), len(exprs)
 
 
-def load_eval(name: str) -> list[dict]:
-    return yaml.safe_load((SHARED / "eval" / name).read_text(encoding="utf-8"))["cases"]
-
-
-def question_ok(case: dict, topic: str, text: str) -> bool:
-    """As tests/test_understanding.py judges a reply."""
-    if bool(case.get("fallback")) != (topic == "fallback"):
-        return False
-    folded = fold(text)
-    return all(any(re.search(p, folded) for p in (e if isinstance(e, list) else [e])) for e in case.get("expect", []))
 
 
 async def accuracy(week, folder: Path) -> tuple[int, int, int, int]:
@@ -149,7 +137,7 @@ async def accuracy(week, folder: Path) -> tuple[int, int, int, int]:
             clock.set(datetime.fromisoformat(now))
             for case in group:
                 replies = await say(f"eval{i}", case["q"])
-                q_ok += len(replies) == 1 and question_ok(case, replies[0].topic, replies[0].plain_text())
+                q_ok += len(replies) == 1 and question_problem(case, replies[0].topic, replies[0].plain_text()) is None
         clock.set(datetime.fromisoformat(DEFAULT_NOW))
         amounts = load_eval("amounts_dev.yaml")
         a_ok = 0

@@ -8,10 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT))
 
 from content.loader import load_week  # noqa: E402
@@ -22,10 +20,6 @@ from storage.db import Storage  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 BEFORE_WEEK = datetime.fromisoformat("2023-09-25T09:00:00+07:00")
-
-
-def load_eval(name: str) -> list[dict]:
-    return yaml.safe_load((SHARED / "eval" / name).read_text(encoding="utf-8"))["cases"]
 
 
 def asyncpg_url(url: str) -> str:

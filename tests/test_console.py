@@ -74,7 +74,7 @@ def test_every_eval_amount_through_the_console(tmp_path):
     anything is recorded; invalid ones are asked again; nothing is recorded either way."""
     import sqlite3
 
-    from conftest import load_eval
+    from eval_cases import load_eval
 
     cases = load_eval("amounts_dev.yaml")
     lines = [line for case in cases for line in ("/ungho", case["say"], "/huy")]
