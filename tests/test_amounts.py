@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,10 +14,10 @@ from core.amounts import (
     parse_amount_detailed,
 )
 from amount_words import amount_to_words
+from eval_cases import load_eval
 from core.text import fold, strip_diacritics
 
 MAX_PLEDGE = 100_000_000  # the caller's limit; the parser itself has none
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "amounts_dev.yaml"
 
 PARSES = [
     # units glued or spaced, k / tr / nghìn / ngàn / củ / tỷ
@@ -110,14 +108,7 @@ def test_refusal_reasons(text: str, expected: AmountResult) -> None:
     assert parse_amount(text) is None
 
 
-def _dev_cases() -> list[object]:
-    if not EVAL.exists():
-        return [pytest.param({}, marks=pytest.mark.skip(reason=f"{EVAL} missing"))]
-    cases = yaml.safe_load(EVAL.read_text(encoding="utf-8"))["cases"]
-    return [pytest.param(case, id=case["say"]) for case in cases]
-
-
-@pytest.mark.parametrize("case", _dev_cases())
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["say"]) for c in load_eval("amounts_dev.yaml")])
 def test_shared_dev_set(case: dict) -> None:
     got = parse_amount(case["say"])
     if case.get("invalid"):
