@@ -46,7 +46,7 @@ def split_message(text: str, limit: int, html: bool = True) -> list[str]:
             if tokens[end] in _BREAKS:
                 if shown:  # a part of nothing but tags would be an empty message
                     cuts[tokens[end]] = end  # cut before the break: it is dropped with the cut
-            elif not (html and _TAG.match(tokens[end]) and tokens[end].endswith(">")):
+            elif not (html and _is_tag(tokens[end])):
                 shown = True
             end += 1
         cut = cuts.get("\n") or cuts.get(" ")
@@ -72,7 +72,7 @@ def _open_tags(tokens: list[str]) -> list[tuple[tuple[str, str], ...]]:
     stack: list[tuple[str, str]] = []
     after = []
     for token in tokens:
-        tag = _TAG.match(token) if token.startswith("<") else None
+        tag = _is_tag(token)
         if tag:
             closing, name = tag.group(1), tag.group(2).lower()
             if not closing:
@@ -82,6 +82,10 @@ def _open_tags(tokens: list[str]) -> list[tuple[tuple[str, str], ...]]:
                     pass
         after.append(tuple(stack))
     return after
+
+
+def _is_tag(token: str) -> re.Match | None:
+    return _TAG.match(token) if token.endswith(">") else None
 
 
 def _closing(open_tags: tuple[tuple[str, str], ...]) -> str:
