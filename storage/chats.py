@@ -3,8 +3,8 @@
 Most messages are questions that change nothing; without this each of them would pay a write
 transaction (the resident's last_seen) and a read (the dialog). The database stays the truth:
 an entry is a copy of what was read or written there, written through by the repo functions
-that change a resident or a dialog (see `note_dialog` / `note_resident_gone`), dropped when a message
-fails, and read again every REFRESH_EVERY, so last_seen is kept to within that.
+that change a resident or a dialog (`note_dialog`, `note_resident_gone`), dropped when a
+message fails, and read again every REFRESH_EVERY, so last_seen is kept to within that.
 
 Sound because one chat's messages reach one process: Telegram gives updates to a single
 poller or a single webhook URL, and the Zalo webhook is served by one `serve` process. Other
