@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -26,24 +28,31 @@ def asyncpg_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+asyncpg://", 1) if url.startswith("postgresql://") else url
 
 
-async def _reset_postgres(url: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(params=["sqlite"] + (["postgresql"] if POSTGRES_URL else []))
 async def db_url(request, tmp_path) -> str:
-    """A fresh, empty database: a SQLite file, or the PostgreSQL test database wiped."""
+    """A fresh, empty database: a SQLite file, or a PostgreSQL database of its own (a unique
+    name, dropped after the test), so that test runs side by side never share one."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    url = asyncpg_url(POSTGRES_URL)
-    await _reset_postgres(url)
-    return url
+        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        return
+    async with postgres_database(POSTGRES_URL) as url:
+        yield url
+
+
+@asynccontextmanager
+async def postgres_database(server_url: str):
+    """A new database on the server of `server_url`, as an asyncpg URL; dropped on exit."""
+    import asyncpg
+
+    plain = server_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(plain)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield asyncpg_url(plain.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 @pytest.fixture
