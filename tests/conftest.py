@@ -10,6 +10,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No time limit per Hypothesis example (its default is 200 ms): on a loaded machine a slow
+# example is not a failure. Speed is `make bench`'s business.
+settings.register_profile("no_deadline", deadline=None)
+settings.load_profile("no_deadline")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,9 +79,16 @@ async def storage(tmp_path):
     await store.close()
 
 
-@pytest.fixture
-def week():
+@pytest.fixture(scope="session")
+def shipped_week():
     return load_week()
+
+
+@pytest.fixture
+def week(shipped_week):
+    """The shipped week, a copy of its own for each test: parsed once, as parsing the file
+    was most of a test's set-up time."""
+    return shipped_week.model_copy(deep=True)
 
 
 @pytest.fixture

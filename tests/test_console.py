@@ -3,7 +3,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # each test starts bot.py console: seconds each
 
 
 def console(tmp_path, lines: list[str], *args: str, db: str = "bot.db") -> subprocess.CompletedProcess:

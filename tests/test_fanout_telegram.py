@@ -5,6 +5,7 @@ import time
 from collections import Counter
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import insert
 
 from botapi_stub import BotApiStub
@@ -13,6 +14,8 @@ from channels.telegram import TelegramChannel
 from jobs.runner import Jobs
 from storage import repo
 from storage.models import Resident
+
+pytestmark = pytest.mark.slow  # fan-outs through the real Telegram stack
 
 SUBSCRIBERS = 2000
 LIMIT = 500  # the stand-in's limit, per second: Telegram's 30/s scaled up so the test is short

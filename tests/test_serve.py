@@ -8,10 +8,13 @@ import subprocess
 import sys
 
 import aiohttp
+import pytest
 
 from botapi_stub import BotApiStub
 from conftest import ROOT
 from zalo_stub import APP_ID, APP_SECRET, OA_SECRET_KEY, ZaloStub, signed
+
+pytestmark = pytest.mark.slow  # starts bot.py serve
 
 SECRET = "webhook-secret-for-tests"
 

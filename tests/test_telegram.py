@@ -146,6 +146,7 @@ async def test_pledge_with_qr_and_staff_export(telegram_bank, storage):
     assert reply.method == "sendMessage" and "/xuat" in reply.params["text"]
 
 
+@pytest.mark.slow
 async def test_one_busy_resident_does_not_hold_up_another(assistant):
     """Production pacing (1 message/s per chat): Lan's five quick messages are answered in order,
     and Minh, writing at the same time, is not kept waiting behind them."""

@@ -18,6 +18,7 @@ def check(case: dict, topic: str, text: str) -> None:
     assert problem is None, problem
 
 
+@pytest.mark.slow
 def test_every_eval_question_through_the_console(tmp_path):
     """All of shared/eval/questions_dev.yaml, through `bot.py console --json`, one process per clock."""
     by_now = defaultdict(list)
