@@ -306,7 +306,9 @@ async def test_outcomes_being_saved_when_the_run_ends_are_not_lost(assistant, ch
     recorder._start_flush(0)
     await writing.wait()
     closing = asyncio.create_task(recorder.close())
-    await asyncio.sleep(0.05)
+    async with asyncio.timeout(20):  # until close() has cancelled the flush under way
+        while not recorder._flusher.cancelling():
+            await asyncio.sleep(0)
     go_on.set()
     await closing
     async with storage.session() as s:
