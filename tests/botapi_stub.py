@@ -41,6 +41,9 @@ __all__ = ["ApiError", "BotApiStub", "Call", "SEND_METHODS"]
 
 DEFAULT_TOKEN = "123456:TEST"
 BOT_USERNAME = "ward_test_bot"
+# Seconds the wait helpers wait by default: generous, so that a loaded machine is not a failure
+# (they return as soon as the call is there; only a test about to fail waits this long).
+WAIT = 20.0
 
 # Methods that deliver a message to a chat: the ones rate limits and blocking apply to.
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
@@ -244,7 +247,7 @@ class BotApiStub:
             and (wanted is None or c.chat_id == wanted)
         ]
 
-    async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 5.0) -> Call:
+    async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = WAIT) -> Call:
         """Return the first recorded call matching predicate, waiting for it if needed."""
 
         def find() -> Call | None:
@@ -261,7 +264,7 @@ class BotApiStub:
         return found
 
     async def wait_sent(
-        self, chat_id: int | str, count: int = 1, timeout: float = 5.0
+        self, chat_id: int | str, count: int = 1, timeout: float = WAIT
     ) -> list[Call]:
         """Wait until at least `count` successful send* calls went to chat_id; return them."""
         try:

@@ -2,14 +2,23 @@
 set), the shipped week, an assistant on an injected clock."""
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No time limit per Hypothesis example (its default is 200 ms): on a loaded machine a slow
+# example is not a failure. Speed is `make bench`'s business.
+settings.register_profile("no_deadline", deadline=None)
+settings.load_profile("no_deadline")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -64,18 +73,42 @@ async def any_storage(db_url):
     await store.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """An empty SQLite database at the latest revision, made once for the session: tests copy it,
+    as running every migration was most of a conversation test's own time."""
+    path = tmp_path_factory.mktemp("migrated") / "bot.db"
+
+    async def make() -> None:
+        store = Storage(f"sqlite+aiosqlite:///{path}")
+        await store.start()
+        await store.close()
+    with ThreadPoolExecutor(1) as thread:  # its own event loop, whatever pytest-asyncio runs here
+        thread.submit(asyncio.run, make()).result()
+    return path
+
+
 @pytest.fixture
-async def storage(tmp_path):
-    """Storage on a SQLite file: for conversation tests, where the database is not the subject."""
+async def storage(tmp_path, migrated_sqlite):
+    """Storage on a SQLite file of its own: for conversation tests, where the database is not the
+    subject (the migrations still run at start, finding nothing left to do)."""
+    shutil.copyfile(migrated_sqlite, tmp_path / "bot.db")
     store = Storage(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     await store.start()
     yield store
     await store.close()
 
 
-@pytest.fixture
-def week():
+@pytest.fixture(scope="session")
+def shipped_week():
     return load_week()
+
+
+@pytest.fixture
+def week(shipped_week):
+    """The shipped week, a copy of its own for each test: parsed once, as parsing the file
+    was most of a test's set-up time."""
+    return shipped_week.model_copy(deep=True)
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Pledge amounts: the spellings residents use, the shared dev set, and round trips."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,24 +200,13 @@ def test_words_round_trip(x: int) -> None:
     assert parse_amount(f"gia đình tôi ủng hộ {fold(words)} ạ") == x, words
 
 
-def test_fast() -> None:
-    texts = [text for text, _ in PARSES] + REFUSED
-    parse_amount("warm up")
-    start = time.perf_counter()
-    rounds = 20
-    for _ in range(rounds):
-        for text in texts:
-            parse_amount_detailed(text)
-    mean = (time.perf_counter() - start) / (rounds * len(texts))
-    assert mean < 100e-6, f"{mean * 1e6:.1f} µs per message"  # ~15-25 µs here; slack for CI
-
-
 @settings(derandomize=True, max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
        | st.lists(st.sampled_from(["1", "5", "500", "1.000", "2,5", "k", "tr", "triệu", "nghìn",
                                    "hai", "năm", "mươi", "trăm", "lẻ", "rưỡi", "nửa", "đ", "-",
                                    "/", "²", "１００", "tư", "mốt", "không", "tỷ", " "]),
                   max_size=8).map("".join))
+@pytest.mark.slow
 def test_never_raises(text: str) -> None:
     result = parse_amount_detailed(text)
     assert (result.amount is None) == (result.reason == "not_understood")

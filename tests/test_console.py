@@ -3,13 +3,17 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # each test starts bot.py console: seconds each
 
 
 def console(tmp_path, lines: list[str], *args: str, db: str = "bot.db") -> subprocess.CompletedProcess:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / db}", "PATH": "", "FILES_DIR": str(tmp_path / "files")}
     return subprocess.run([sys.executable, "bot.py", "console", *args], cwd=ROOT, env=env,
-                          input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=60)
+                          input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=300)
 
 
 def replies(run: subprocess.CompletedProcess) -> list[dict]:
@@ -92,19 +96,21 @@ def test_every_eval_amount_through_the_console(tmp_path):
 
 
 def test_rehearsal_prints_the_reminder_when_it_fires(tmp_path):
-    """printf '/nhacnho\\n' | bot.py console --now 06:59:57, input left open: the 07:00 reminder
-    arrives as {"input": 0, ...}; at end of input the process exits 0."""
+    """printf '/nhacnho\\n' | bot.py console --now 06:59:50, input left open: the 07:00 reminder
+    arrives as {"input": 0, ...}; at end of input the process exits 0. Ten seconds of margin: the
+    subscription must be handled before 07:00 even on a loaded machine (after 07:00 it would get
+    the day's program at once instead)."""
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "PATH": ""}
-    proc = subprocess.Popen([sys.executable, "bot.py", "console", "--json", "--now", "2023-10-01T06:59:57+07:00"],
+    proc = subprocess.Popen([sys.executable, "bot.py", "console", "--json", "--now", "2023-10-01T06:59:50+07:00"],
                             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
         proc.stdin.write("/nhacnho\n")
         proc.stdin.flush()
         subscribed = json.loads(proc.stdout.readline())
-        reminder = json.loads(proc.stdout.readline())  # blocks until the job fires, about 3 s later
+        reminder = json.loads(proc.stdout.readline())  # blocks until the job fires, about 10 s later
         proc.stdin.close()
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=120) == 0
     finally:
         proc.kill()
     assert (subscribed["input"], subscribed["topic"]) == (1, "subscribe")

@@ -80,6 +80,7 @@ def test_yaml_syntax_error_gives_the_line(tmp_path):
     assert error.startswith("line ") and "not valid YAML" in error
 
 
+@pytest.mark.slow
 def test_check_content_command(tmp_path):
     ok = subprocess.run([sys.executable, "bot.py", "check-content"], cwd=ROOT, capture_output=True, text=True)
     assert ok.returncode == 0 and "OK" in ok.stdout
@@ -89,6 +90,7 @@ def test_check_content_command(tmp_path):
     assert "days[3].date: not within the week" in bad.stderr
 
 
+@pytest.mark.slow
 def test_bot_refuses_to_start_on_invalid_content(tmp_path):
     path = broken(tmp_path, lambda d: d["days"][3].__setitem__("date", "2023-10-12"))
     env = {"CONTENT_FILE": str(path), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", "PATH": ""}

@@ -1,10 +1,10 @@
 """Fan-out through the real Telegram stack against the Bot API stand-in enforcing a rate limit
 and answering 403 for residents who blocked the bot."""
 import asyncio
-import time
 from collections import Counter
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import insert
 
 from botapi_stub import BotApiStub
@@ -13,6 +13,8 @@ from channels.telegram import TelegramChannel
 from jobs.runner import Jobs
 from storage import repo
 from storage.models import Resident
+
+pytestmark = pytest.mark.slow  # fan-outs through the real Telegram stack
 
 SUBSCRIBERS = 2000
 LIMIT = 500  # the stand-in's limit, per second: Telegram's 30/s scaled up so the test is short
@@ -25,23 +27,36 @@ async def add_subscribers(storage, now, count: int, first_id: int = 100_000) -> 
         await s.execute(insert(Resident), rows)
 
 
+def queued_when_sent(outbox: Outbox, stub: BotApiStub, chat: str) -> list[int]:
+    """For each message to `chat` put into the outbox: how many messages the stand-in had
+    received by then (to count what went ahead of it, whatever the machine's speed)."""
+    counts, deliver = [], outbox.deliver
+
+    async def counting(key, calls, **kw):
+        if key == chat:
+            counts.append(len(stub.sent()))
+        return await deliver(key, calls, **kw)
+    outbox.deliver = counting
+    return counts
+
+
 async def test_two_thousand_reminders_within_the_limit(assistant, storage, clock):
     clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
     await add_subscribers(storage, clock.now(), SUBSCRIBERS)
     blocked = {100_000 + i for i in range(0, SUBSCRIBERS, 100)}  # 20 residents blocked the bot
     async with BotApiStub(rate_limit_per_s=LIMIT) as stub:
         stub.blocked_chats |= blocked
-        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=LIMIT * 0.95, concurrency=32))
+        outbox = Outbox(rate=LIMIT * 0.95, concurrency=32)
+        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=outbox)
+        queued_at = queued_when_sent(outbox, stub, "7777")
         await channel.start()
         jobs = Jobs(assistant)
         try:
             run = jobs.spawn(jobs.reminders.run, date(2023, 10, 3))
-            await stub.wait_for(lambda c: c.method == "sendMessage" and len(stub.sent()) > 300, timeout=30)
-            asked = time.monotonic()
+            await stub.wait_for(lambda c: c.method == "sendMessage" and len(stub.sent()) > 300, timeout=120)
             stub.send_text(7777, "khai mạc ở đâu")
-            (answer,) = await stub.wait_sent(7777, 1, timeout=5)
-            answered_in = answer.at - asked
-            tally = await asyncio.wait_for(run, timeout=60)
+            (answer,) = await stub.wait_sent(7777, 1)
+            tally = await asyncio.wait_for(run, timeout=300)  # generous: a loaded machine is slow
         finally:
             await jobs.stop()
             await channel.stop()
@@ -49,7 +64,10 @@ async def test_two_thousand_reminders_within_the_limit(assistant, storage, clock
     assert stub.count_429 == 0
     assert len(per_chat) == SUBSCRIBERS - len(blocked) and set(per_chat.values()) == {1}  # each exactly once
     assert (tally.sent, tally.blocked, tally.failed) == (SUBSCRIBERS - len(blocked), len(blocked), 0)
-    assert answered_in < 1.0, answered_in  # the resident was not stuck behind the fan-out
+    # The resident was not stuck behind the fan-out: once the answer was in the outbox, only the
+    # reminders already under way (32 at a time) went before it, not the hundreds queued.
+    (queued,) = queued_at
+    assert stub.sent().index(answer) - queued <= 2 * 32, (queued, stub.sent().index(answer))
     async with storage.session() as s:
         assert await repo.count_blocked(s) == len(blocked)
         assert (await repo.count_residents(s))[1] == SUBSCRIBERS - len(blocked)  # blocked ones unsubscribed
@@ -77,16 +95,18 @@ async def test_a_reminder_whose_answer_is_lost_is_not_sent_twice_but_a_reply_is_
     clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))
     await add_subscribers(storage, clock.now(), 3)
     async with BotApiStub() as stub:
-        channel = TelegramChannel(assistant, stub.token, stub.url, read_timeout=0.3,
+        # The stalls are three times the read timeout, and the timeout is long enough that no
+        # ordinary answer misses it on a loaded machine.
+        channel = TelegramChannel(assistant, stub.token, stub.url, read_timeout=1.0,
                                   outbox=Outbox(rate=200, backoff=0.05))
         await channel.start()
         jobs = Jobs(assistant)
         try:
-            stub.stall_next("sendMessage", 1.0)  # Telegram takes the first reminder; its answer is lost
+            stub.stall_next("sendMessage", 3.0)  # Telegram takes the first reminder; its answer is lost
             tally = await jobs.reminders.run(date(2023, 10, 3))
-            stub.stall_next("sendMessage", 1.0)
+            stub.stall_next("sendMessage", 3.0)
             stub.send_text(7777, "khai mạc ở đâu")
-            await stub.wait_sent(7777, 2, timeout=5)  # the resident's answer: sent again, arrives twice
+            await stub.wait_sent(7777, 2)  # the resident's answer: sent again, arrives twice
         finally:
             await jobs.stop()
             await channel.stop()

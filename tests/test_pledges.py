@@ -169,6 +169,7 @@ async def test_same_confirmation_delivered_twice_records_one_pledge(any_storage,
     assert len([1 for user, _ in sent if user == "staff"]) == 1  # staff told once
 
 
+@pytest.mark.slow
 async def test_fifty_concurrent_confirmations_get_fifty_references(any_storage, sent):
     bot = make_assistant(any_storage, sent)
     for i in range(50):

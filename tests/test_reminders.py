@@ -178,6 +178,7 @@ async def test_an_unfinished_broadcast_is_finished_after_a_restart(assistant, ch
     assert [r.topic for r in channel.to("a")].count("broadcast") == 1
 
 
+@pytest.mark.slow
 async def test_two_processes_sharing_a_database_send_each_reminder_once(any_storage, db_url, week):
     """Two bot processes (own engines and connection pools) run the 07:00 job at the same moment."""
     from content.loader import load_week
@@ -305,7 +306,9 @@ async def test_outcomes_being_saved_when_the_run_ends_are_not_lost(assistant, ch
     recorder._start_flush(0)
     await writing.wait()
     closing = asyncio.create_task(recorder.close())
-    await asyncio.sleep(0.05)
+    async with asyncio.timeout(20):  # until close() has cancelled the flush under way
+        while not recorder._flusher.cancelling():
+            await asyncio.sleep(0)
     go_on.set()
     await closing
     async with storage.session() as s:

@@ -162,6 +162,7 @@ MEMOS = st.none() | st.text(max_size=60)
 @settings(derandomize=True, max_examples=300, deadline=None)
 @given(st.from_regex(r"9704[0-9]{2}", fullmatch=True), ACCOUNTS,
        st.none() | st.integers(1, 10**12), MEMOS)
+@pytest.mark.slow
 def test_payload_structure_property(bin_: str, account: str, amount: int | None,
                                     memo: str | None) -> None:
     payload = vietqr_payload(bin_, account, amount, memo)

@@ -78,7 +78,7 @@ class ZaloStub:
             out = [c for c in out if c.body.get("to_user") == user_id]
         return out
 
-    async def wait_messages(self, user_id: str, count: int, timeout: float = 5.0) -> list[ZaloCall]:
+    async def wait_messages(self, user_id: str, count: int, timeout: float = 20.0) -> list[ZaloCall]:
         deadline = time.monotonic() + timeout
         while len(self.messages(user_id)) < count:
             if time.monotonic() > deadline:
