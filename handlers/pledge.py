@@ -123,6 +123,8 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
     if dialog is None or not dialog.state.startswith("pledge_"):
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     data = dict(dialog.data)
+    if not _NEEDS.get(verb, set()) <= data.keys():  # a button of a later step, from an older message
+        return [_ask_again(ctx, dialog.state, data)]
     amount = read_int(arg) if verb == "amount" else None
     if amount is not None:
         data.pop("suggestion", None)
@@ -141,6 +143,23 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
     if verb == "edit":
         return [_ask_edit(ctx)]
     return [_summary(ctx, data)] if dialog.state == CONFIRM else await start(ctx)
+
+
+# What a button's step needs to know already: "skip phone" from another pledge's message, pressed
+# before this one has an amount, must not reach the summary.
+_NEEDS = {"name": {"amount"}, "anonymous": {"amount"}, "skip_phone": {"amount", "anonymous"},
+          "edit": {"amount", "anonymous", "phone"}}
+
+
+def _ask_again(ctx: Context, state: str, data: dict) -> Reply:
+    """The question of the step the resident is at."""
+    if state == CONFIRM:
+        return _summary(ctx, data)
+    if state == ASK_PHONE:
+        return _ask_phone(ctx, data)
+    if state == ASK_NAME:
+        return _ask_name(ctx, data)
+    return _ask_amount(ctx, data)
 
 
 async def cancel(ctx: Context) -> list[Reply]:

@@ -167,6 +167,15 @@ async def test_zalo_buttons_that_act_are_the_last_shown(assistant, storage):
     assert (await zalo.one(payload=mine.buttons[0].payload)).topic == "pledge_cancelled"
 
 
+async def test_a_later_steps_button_from_an_older_message_asks_the_current_step(chat):
+    """Before: "skip phone" pressed at the amount step reached the summary without an amount (KeyError)."""
+    await chat.one("/ungho")
+    for payload in ("pledge:skip_phone", "pledge:name", "pledge:anonymous", "pledge:edit:phone"):
+        assert (await chat.one(payload=payload)).topic == "pledge_amount"
+    await chat.one("500k")
+    assert (await chat.one(payload="pledge:skip_phone")).topic == "pledge_name"
+
+
 async def test_telegram_buttons_on_older_messages_still_work(chat):
     """Telegram checks callback data against the message's keyboard: no list is kept there."""
     await chat.one("/nhacnho")
