@@ -380,9 +380,9 @@ EN |= {
 # Personal data (handlers/privacy.py).
 VI |= {
     "erase_ask": (
-        "Bạn muốn xóa dữ liệu cá nhân của mình? Mình sẽ xóa tên tài khoản chat, dừng nhắc hằng ngày, và xóa tên, "
-        "số điện thoại trên các cam kết ủng hộ của bạn. Số tiền ủng hộ được giữ lại dưới dạng ẩn danh vì là sổ sách "
-        "của quỹ."
+        "Bạn muốn xóa dữ liệu cá nhân của mình? Mình sẽ xóa tên tài khoản chat, dừng nhắc hằng ngày, xóa tên, "
+        "số điện thoại trên các cam kết ủng hộ của bạn và những câu hỏi bạn đã gửi mà mình chưa trả lời được. "
+        "Số tiền ủng hộ được giữ lại dưới dạng ẩn danh vì là sổ sách của quỹ."
     ),
     "erase_done": "Đã xóa dữ liệu cá nhân của bạn ({pledges} cam kết đã chuyển thành ẩn danh). Cảm ơn bạn.",
     "btn_erase": "🗑 Xóa dữ liệu",
@@ -391,8 +391,9 @@ VI |= {
 }
 EN |= {
     "erase_ask": (
-        "Delete your personal data? I will delete your chat name, stop the daily reminder, and remove the name and "
-        "phone number from your pledges. The amounts stay, anonymous, as part of the fund's accounts."
+        "Delete your personal data? I will delete your chat name, stop the daily reminder, remove the name and "
+        "phone number from your pledges, and delete the questions you sent that I could not answer. The amounts "
+        "stay, anonymous, as part of the fund's accounts."
     ),
     "erase_done": "Your personal data is deleted ({pledges} pledges made anonymous). Thank you.",
     "btn_erase": "🗑 Delete my data",
