@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from channels.outbox import Claim
+from core.numbers import read_int
 from core.text import tokens
 from handlers.router import Assistant
 from handlers.types import Button, File, Incoming, Outcome, Reply, Result
@@ -65,8 +66,9 @@ class ConsoleChannel:
     def _press_or_type(self, line: str) -> dict:
         """Typing a shown button's number or label presses it."""
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
-            return {"payload": self._buttons[int(text) - 1].payload}
+        number = read_int(text, max_digits=2)
+        if number is not None and 1 <= number <= len(self._buttons):
+            return {"payload": self._buttons[number - 1].payload}
         key = tokens(text)
         for button in self._buttons:
             if key and tokens(button.label) == key:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from core.numbers import MAX_DIGITS
 from core.text import fold
 
 Reason = Literal["not_understood", "negative", "zero", "bare_small"]
@@ -111,6 +112,9 @@ _SEP_RE = re.compile(r"[.,]")
 
 def _num_parts(text: str) -> tuple[int, int] | None:
     """(mantissa, scale) of "1.000.000" / "1,000,000" (grouping) or "2,5" / "1.5" (decimal)."""
+    # ASCII digits and separators (_TOKEN_RE): only their number is left to bound.
+    if len(text) - text.count(".") - text.count(",") > MAX_DIGITS:
+        return None  # more digits than any amount: an account number, or a forged run of digits
     if text.isdigit():
         return int(text), 0
     groups = _SEP_RE.split(text)

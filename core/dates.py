@@ -37,14 +37,15 @@ _MONTHS_EN = {"jan": 1, "january": 1, "feb": 2, "february": 2, "march": 3, "apr"
               "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12}
 _EN_MONTH = "|".join(sorted(_MONTHS_EN, key=len, reverse=True))
 
-_NUMERIC = re.compile(r"(?<![\d/.\-])(\d{1,2})\s?[/.\-]\s?(\d{1,2})(?:\s?[/.\-]\s?(\d{4}|\d{2}))?(?![\d/.\-])")
-_THANG = re.compile(r"\b(?:ngay\s)?(\d{1,2})\s(?:thang|th)\s?(\d{1,2})(?:\s(?:nam\s)?(\d{4}))?\b")
-_DAY_ONLY = re.compile(r"\b(?:mung|mong|ngay)\s(\d{1,2})\b(?!\s?(?:thang|/))")
+# [0-9], not \d: \d takes any Unicode digit.
+_NUMERIC = re.compile(r"(?<![0-9/.\-])([0-9]{1,2})\s?[/.\-]\s?([0-9]{1,2})(?:\s?[/.\-]\s?([0-9]{4}|[0-9]{2}))?(?![0-9/.\-])")
+_THANG = re.compile(r"\b(?:ngay\s)?([0-9]{1,2})\s(?:thang|th)\s?([0-9]{1,2})(?:\s(?:nam\s)?([0-9]{4}))?\b")
+_DAY_ONLY = re.compile(r"\b(?:mung|mong|ngay)\s([0-9]{1,2})\b(?!\s?(?:thang|/))")
 _VI_DOW = re.compile(r"\b(?:thu|t)\s?(2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)\b")
 _SUNDAY = re.compile(r"\b(?:chu nhat|chunhat|cn)\b")
 _EN_DOW = re.compile(r"\b(" + "|".join(sorted(_EN_WEEKDAY, key=len, reverse=True)) + r")\b")
-_EN_MONTH_DAY = re.compile(rf"\b(?:{_EN_MONTH})\s(\d{{1,2}})(?:st|nd|rd|th)?\b")
-_EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?({_EN_MONTH})\b")
+_EN_MONTH_DAY = re.compile(rf"\b(?:{_EN_MONTH})\s([0-9]{{1,2}})(?:st|nd|rd|th)?\b")
+_EN_DAY_MONTH = re.compile(rf"\b([0-9]{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?({_EN_MONTH})\b")
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

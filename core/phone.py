@@ -5,7 +5,7 @@ import re
 
 _SEPARATORS = re.compile(r"[\s.\-()]")
 # Mobile: 0 + 3/5/7/8/9 + 8 digits. Landline: 02 + 9 digits (area code included).
-_VALID = re.compile(r"^0(?:[35789]\d{8}|2\d{9})$")
+_VALID = re.compile(r"^0(?:[35789][0-9]{8}|2[0-9]{9})$")  # [0-9]: \d takes any Unicode digit
 
 
 def normalize_phone(text: str) -> str | None:

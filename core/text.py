@@ -49,13 +49,26 @@ def normalize(text: str) -> str:
     return " ".join(tokens(text))
 
 
+# What is kept of a message for staff: a longer one is cut before any pattern reads it.
+KEEP_CHARS = 2000
+# Any Unicode digit (\d), unlike where numbers are read: a phone typed in other digits is still
+# personal. A start that fails can only be within 6 characters of the previous one, so each
+# character is read a bounded number of times.
 _LONG_NUMBER = re.compile(r"\+?\d[\d .\-]{6,}\d")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# Starts only where a run of address characters starts, and its possessive parts never give
+# back what they took: linear. (Without these, "[\w.+-]+@" retried every position of a long
+# word, each time to its end: quadratic.)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 
 
 def mask_personal(text: str) -> str:
     """Phone and account numbers, e-mail addresses -> placeholders: for text kept for statistics.
-    Amounts ("15.000.000") are kept: a phone number starts with 0 or +, an account is longer."""
+    Amounts ("15.000.000") are kept: a phone number starts with 0 or +, an account is longer.
+    Only the first KEEP_CHARS are kept (to the last space before, so no half number is left)."""
+    if len(text) > KEEP_CHARS:
+        text = text[:KEEP_CHARS]
+        text = text[:text.rfind(" ")] if " " in text else text
+
     def number(m: re.Match) -> str:
         digits = sum(c.isdigit() for c in m.group())
         personal = digits >= 13 or (digits >= 9 and m.group()[0] in "0+")

@@ -12,6 +12,7 @@ import re
 
 import segno
 
+from core.numbers import read_int
 from core.text import strip_diacritics
 
 NAPAS_GUID = "A000000727"
@@ -87,9 +88,10 @@ def _parse_tlv(data: str) -> dict[str, str]:
     i = 0
     while i < len(data):
         tag, length = data[i:i + 2], data[i + 2:i + 4]
-        if len(tag) < 2 or not length.isdigit():
+        size = read_int(length, max_digits=2)
+        if len(tag) < 2 or size is None or len(length) != 2:
             raise ValueError(f"malformed TLV at {i}: {data[i:i + 8]!r}")
-        end = i + 4 + int(length)
+        end = i + 4 + size
         if end > len(data):
             raise ValueError(f"field {tag} runs past the end")
         if tag in fields:

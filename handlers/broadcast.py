@@ -25,7 +25,8 @@ async def start(ctx: Context) -> list[Reply]:
 async def on_text(ctx: Context, dialog: DialogState | None, text: str) -> list[Reply]:
     text = text.strip()
     if len(text) > MAX_CHARS:
-        return [ctx.reply("broadcast_too_long", "broadcast_text", length=len(text), limit=MAX_CHARS)]
+        return [ctx.reply("broadcast_too_long", "broadcast_text", length=ctx.cut_from or len(text),
+                          limit=MAX_CHARS)]
     await repo.set_dialog(ctx.session, ctx.resident.id, CONFIRM, {"text": text}, ctx.now)
     return [ctx.reply("broadcast_preview", "broadcast_confirm",
                       [Button(ctx.t("btn_send"), "broadcast:send"), Button(ctx.t("btn_edit"), "broadcast:edit"),

@@ -63,6 +63,7 @@ class Context(Voice):
     now: datetime          # aware, UTC
     assistant: "Assistant"
     args: str = ""         # what follows a command: "/paid KH-0042" -> "KH-0042"
+    cut_from: int | None = None  # an over-long message is cut before it is read: its length as sent
     outbox: list[Outgoing] = field(default_factory=list)  # for others, sent after the commit
     after_commit: list[Callable[[], None]] = field(default_factory=list)  # e.g. start a job
 

@@ -33,12 +33,12 @@ async def faq_list(ctx: Context) -> list[Reply]:
 async def fallback(ctx: Context, text: str) -> list[Reply]:
     # Kept for staff without the asker, and without numbers that could identify someone.
     kept = mask_personal(text)
-    await repo.record_unanswered(ctx.session, normalize(kept) or kept.strip().lower(), kept, ctx.now)
+    await repo.record_unanswered(ctx.session, ctx.resident.id, normalize(kept) or kept.strip().lower(), kept, ctx.now)
     return [ctx.reply("fallback", "fallback", ctx.menu_buttons())]
 
 
 async def too_long(ctx: Context, text: str) -> list[Reply]:
-    kept = mask_personal(text)
-    await repo.record_unanswered(ctx.session, normalize(kept[:500]), kept, ctx.now)
-    return [ctx.reply("too_long", "too_long", ctx.menu_buttons(), length=len(text),
+    kept = mask_personal(text)  # the start of it: mask_personal reads at most KEEP_CHARS
+    await repo.record_unanswered(ctx.session, ctx.resident.id, normalize(kept[:500]), kept, ctx.now)
+    return [ctx.reply("too_long", "too_long", ctx.menu_buttons(), length=ctx.cut_from or len(text),
                       limit=ctx.assistant.max_message_chars)]

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from core.amounts import format_vnd
 from core.amounts import parse_amount_detailed
+from core.numbers import DIGIT, read_int
 from core.phone import format_phone, normalize_phone
 from core.text import fold, normalize, strip_diacritics
 from core.vietqr import vietqr_payload, vietqr_png
@@ -53,7 +54,7 @@ def reference(pledge_id: int) -> str:
 
 def parse_reference(text: str) -> int | None:
     """"KH-0042", "kh42", "KH0042", "42" -> 42."""
-    m = re.fullmatch(rf"\s*(?:{REFERENCE_PREFIX}\s*-?\s*)?0*(\d{{1,12}})\s*", text, re.I)
+    m = re.fullmatch(rf"\s*(?:{REFERENCE_PREFIX}\s*-?\s*)?0*({DIGIT}{{1,12}})\s*", text, re.I)
     return int(m.group(1)) if m else None
 
 
@@ -113,7 +114,7 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
     if verb == "start":
         return await start(ctx)
     if verb == "cancel_ref":
-        return await cancel_pledge(ctx, int(arg) if arg.isdigit() else 0)
+        return await cancel_pledge(ctx, read_int(arg) or 0)
     if verb == "cancel":
         return await cancel(ctx)
     if verb == "confirm":
@@ -122,9 +123,12 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
     if dialog is None or not dialog.state.startswith("pledge_"):
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     data = dict(dialog.data)
-    if verb == "amount" and arg.isdigit():
+    if not _NEEDS.get(verb, set()) <= data.keys():  # a button of a later step, from an older message
+        return [_ask_again(ctx, dialog.state, data)]
+    amount = read_int(arg) if verb == "amount" else None
+    if amount is not None:
         data.pop("suggestion", None)
-        return await _amount_ok(ctx, data, int(arg))
+        return await _amount_ok(ctx, data, amount)
     if verb == "name":
         return await _take_name(ctx, data, ctx.resident.name or "")
     if verb == "anonymous":
@@ -139,6 +143,23 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
     if verb == "edit":
         return [_ask_edit(ctx)]
     return [_summary(ctx, data)] if dialog.state == CONFIRM else await start(ctx)
+
+
+# What a button's step needs to know already: "skip phone" from another pledge's message, pressed
+# before this one has an amount, must not reach the summary.
+_NEEDS = {"name": {"amount"}, "anonymous": {"amount"}, "skip_phone": {"amount", "anonymous"},
+          "edit": {"amount", "anonymous", "phone"}}
+
+
+def _ask_again(ctx: Context, state: str, data: dict) -> Reply:
+    """The question of the step the resident is at."""
+    if state == CONFIRM:
+        return _summary(ctx, data)
+    if state == ASK_PHONE:
+        return _ask_phone(ctx, data)
+    if state == ASK_NAME:
+        return _ask_name(ctx, data)
+    return _ask_amount(ctx, data)
 
 
 async def cancel(ctx: Context) -> list[Reply]:

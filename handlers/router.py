@@ -11,6 +11,7 @@ import html
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from content.render import contact_line
@@ -46,6 +47,13 @@ Sender = Callable[..., Awaitable[object]]
 
 # A dialog untouched for this long is forgotten: the next message starts afresh.
 DIALOG_TTL = timedelta(days=1)
+# No button of ours has a longer payload (Telegram allows 64 bytes of callback data).
+MAX_PAYLOAD = 64
+# Channels where a payload can only come from a button the bot sent to that chat: Telegram
+# checks callback data against the message's keyboard, the terminal maps a typed number to its
+# own last buttons. Elsewhere (Zalo's query buttons send text, "#btn:privacy:erase", that anyone
+# can type) a payload that acts is taken only if the bot showed it to that chat last.
+BUTTONS_FROM_KEYBOARD = frozenset({"telegram", "console"})
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 _ENGLISH_WORDS = frozenset("""
 the a an is are was what when where who how which do does did can could i you we my your it this
@@ -87,9 +95,17 @@ class Assistant:
         contact = html.escape(contact_line(self.week, lang), quote=False)
         return Reply(TEXTS[lang]["error"].format(contact=contact), "error", menu_buttons(lang))
 
+    @property
+    def read_limit(self) -> int:
+        """The most of a message any step reads: one character past the longest it accepts."""
+        return max(self.max_message_chars, broadcast.MAX_CHARS) + 1
+
     async def handle(self, msg: Incoming) -> list[Reply]:
         now = self.clock.now()
         name = _clip(msg.name, 128)
+        cut_from = None
+        if msg.text and len(msg.text) > self.read_limit:  # cut before any pattern runs: the rest is not read
+            cut_from, msg = len(msg.text), replace(msg, text=msg.text[:self.read_limit])
         try:
             async with self.storage.session() as session, session.begin():
                 chat = self.chats.get(msg.channel, msg.user_id, name, now)
@@ -98,8 +114,11 @@ class Assistant:
                                                          _client_language(msg.language), now)
                     chat = Chat(resident, await repo.get_dialog(session, resident.id), now)
                 ctx = Context(week=self.week, lang=_reply_language(msg.text, chat.resident.language), msg=msg,
-                              resident=chat.resident, dialog=chat.dialog, session=session, now=now, assistant=self)
+                              resident=chat.resident, dialog=chat.dialog, session=session, now=now, assistant=self,
+                              cut_from=cut_from)
                 replies = await self._route(ctx)
+                if msg.channel not in BUTTONS_FROM_KEYBOARD:
+                    await _remember_buttons(ctx, replies)
         except BaseException:
             self.chats.forget_chat(msg.channel, msg.user_id)  # rolled back: the copy may be ahead of the truth
             raise
@@ -161,6 +180,9 @@ class Assistant:
 
     async def _button(self, ctx: Context, payload: str) -> list[Reply]:
         kind, _, value = payload.partition(":")
+        if len(payload) > MAX_PAYLOAD or not _may_press(ctx, payload):
+            log.info("a %.16r button not shown to this chat: refused", kind)  # not the payload: it may be typed text
+            return [ctx.reply("button_not_shown", "button_not_shown")]
         if kind == "menu" and value in INTENT_HANDLERS:
             return await INTENT_HANDLERS[value](ctx)
         if kind == "faq":
@@ -171,7 +193,7 @@ class Assistant:
             return await privacy.erase(ctx)
         if kind == "broadcast" and ctx.is_staff:
             return await broadcast.on_button(ctx, value)
-        log.info("unknown button payload %r", payload)
+        log.info("unknown %.16r button payload", kind)  # not all of it: on Zalo it may be typed text
         return await menu.menu(ctx)
 
     async def understand(self, ctx: Context, text: str, threshold: float | None = None) -> list[Reply] | None:
@@ -189,6 +211,26 @@ class Assistant:
         if kind == "intent":
             return await INTENT_HANDLERS[key](ctx)
         return await faq.answer(ctx, key)
+
+
+def _always_pressable(payload: str) -> bool:
+    """Buttons that do no more than typing could: a menu entry, an FAQ answer, starting a pledge."""
+    return payload.startswith(("menu:", "faq:")) or payload == "pledge:start"
+
+
+def _may_press(ctx: Context, payload: str) -> bool:
+    if ctx.msg.channel in BUTTONS_FROM_KEYBOARD or _always_pressable(payload):
+        return True
+    return payload in (ctx.resident.shown_buttons or [])
+
+
+async def _remember_buttons(ctx: Context, replies: list[Reply]) -> None:
+    """Keep the buttons that act among the last ones shown. Replies with menu buttons only leave
+    them: an answer to a question asked mid-pledge says "press Confirm" on the summary above.
+    Written only when they change."""
+    shown = sorted({b.payload for r in replies for b in r.buttons if not _always_pressable(b.payload)})
+    if shown and shown != (ctx.resident.shown_buttons or []):
+        await repo.set_shown_buttons(ctx.session, ctx.resident, shown)
 
 
 def _label_key(text: str) -> str:

@@ -50,8 +50,11 @@ async def stats(ctx: Context) -> list[Reply]:
             lines.append(ctx.say("staff_reminder_line", date=dm(day), sent=counts.get("sent", 0),
                                  failed=counts.get("failed", 0) + counts.get("blocked", 0)))
     top = await repo.top_unanswered(ctx.session, 10)
-    lines.append(ctx.t("staff_unanswered") if top else ctx.t("staff_unanswered_none"))
+    erased = await repo.count_erased_questions(ctx.session)
+    lines.append(ctx.t("staff_unanswered") if top or erased else ctx.t("staff_unanswered_none"))
     lines += [f"• {_e(q.sample[:120])} ({q.count})" for q in top]
+    if erased:
+        lines.append(ctx.say("staff_unanswered_erased", count=erased))
     return [Reply("\n".join(lines), "stats")]
 
 

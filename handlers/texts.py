@@ -307,6 +307,7 @@ VI |= {
     ),
     "staff_unanswered": "\n<b>Câu hỏi bot chưa trả lời được</b> (số lần):",
     "staff_unanswered_none": "\nChưa có câu hỏi nào bot không trả lời được.",
+    "staff_unanswered_erased": "• Câu hỏi của người dân đã xóa dữ liệu cá nhân (không giữ nội dung): {count}",
     "staff_export": "📎 Danh sách {count} cam kết (CSV mở bằng Excel, và XLSX).",
     "staff_paid_usage": "Cách dùng: /danhan KH-0042",
     "staff_paid_unknown": "Không tìm thấy cam kết {ref}.",
@@ -323,6 +324,7 @@ EN |= {
     ),
     "staff_unanswered": "\n<b>Questions the bot could not answer</b> (times asked):",
     "staff_unanswered_none": "\nNo unanswered questions so far.",
+    "staff_unanswered_erased": "• Asked by residents who deleted their personal data (text not kept): {count}",
     "staff_export": "📎 {count} pledges (CSV for Excel, and XLSX).",
     "staff_paid_usage": "Usage: /paid KH-0042",
     "staff_paid_unknown": "No pledge {ref} found.",
@@ -378,20 +380,24 @@ EN |= {
 # Personal data (handlers/privacy.py).
 VI |= {
     "erase_ask": (
-        "Bạn muốn xóa dữ liệu cá nhân của mình? Mình sẽ xóa tên tài khoản chat, dừng nhắc hằng ngày, và xóa tên, "
-        "số điện thoại trên các cam kết ủng hộ của bạn. Số tiền ủng hộ được giữ lại dưới dạng ẩn danh vì là sổ sách "
-        "của quỹ."
+        "Bạn muốn xóa dữ liệu cá nhân của mình? Mình sẽ xóa tên tài khoản chat, dừng nhắc hằng ngày, xóa tên, "
+        "số điện thoại trên các cam kết ủng hộ của bạn và những câu hỏi bạn đã gửi mà mình chưa trả lời được. "
+        "Số tiền ủng hộ được giữ lại dưới dạng ẩn danh vì là sổ sách của quỹ."
     ),
     "erase_done": "Đã xóa dữ liệu cá nhân của bạn ({pledges} cam kết đã chuyển thành ẩn danh). Cảm ơn bạn.",
     "btn_erase": "🗑 Xóa dữ liệu",
+    # A button payload typed as text, or a button from an older message that acts (router).
+    "button_not_shown": "Nút này không còn dùng được. Bạn chọn lại ở tin nhắn mới nhất của mình, hoặc gõ /menu nhé.",
 }
 EN |= {
     "erase_ask": (
-        "Delete your personal data? I will delete your chat name, stop the daily reminder, and remove the name and "
-        "phone number from your pledges. The amounts stay, anonymous, as part of the fund's accounts."
+        "Delete your personal data? I will delete your chat name, stop the daily reminder, remove the name and "
+        "phone number from your pledges, and delete the questions you sent that I could not answer. The amounts "
+        "stay, anonymous, as part of the fund's accounts."
     ),
     "erase_done": "Your personal data is deleted ({pledges} pledges made anonymous). Thank you.",
     "btn_erase": "🗑 Delete my data",
+    "button_not_shown": "That button no longer works. Please choose from my latest message, or type /menu.",
 }
 
 TEXTS = {"vi": VI, "en": EN}

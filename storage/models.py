@@ -49,6 +49,9 @@ class Resident(Base):
     subscribed_at: Mapped[datetime | None]
     blocked_at: Mapped[datetime | None]  # the resident blocked the bot (Telegram 403)
     erased_at: Mapped[datetime | None]   # asked to delete their data: their chat name is not kept again
+    # Payloads of the buttons that act (not menu entries) last shown, on channels where a button
+    # sends text anyone could type (Zalo): only these may be pressed.
+    shown_buttons: Mapped[list | None] = mapped_column(JSON)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
 
@@ -65,13 +68,17 @@ class DialogState(Base):
 
 
 class UnansweredQuestion(Base):
-    """Questions the bot could not answer, counted per folded text, for staff."""
+    """Questions the bot could not answer, counted per resident and folded text, for staff. When
+    the resident deletes their data the text goes (it may hold their name) and the count stays,
+    anonymous: resident, folded and sample are then NULL."""
 
     __tablename__ = "unanswered_questions"
+    __table_args__ = (UniqueConstraint("resident_id", "folded", name="uq_unanswered_questions_resident_folded"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    folded: Mapped[str] = mapped_column(String(512), unique=True)
-    sample: Mapped[str] = mapped_column(Text)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    folded: Mapped[str | None] = mapped_column(String(512))
+    sample: Mapped[str | None] = mapped_column(Text)
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_asked: Mapped[datetime]
     last_asked: Mapped[datetime]

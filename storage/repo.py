@@ -36,12 +36,15 @@ async def touch_resident(session: AsyncSession, channel: str, external_id: str, 
 
 async def erase_resident(session: AsyncSession, resident: Resident, now: datetime) -> int:
     """Delete a resident's personal data (Decree 13/2023/NĐ-CP): chat name, dialog, subscription,
-    and the names and phone numbers on their pledges. Amounts stay, anonymous, as the fund's
-    accounts need them. Returns the number of pledges anonymised."""
+    the names and phone numbers on their pledges, the questions they asked that the bot could not
+    answer. Amounts stay, anonymous, as the fund's accounts need them, and so do the questions'
+    counts. Returns the number of pledges anonymised."""
     await session.execute(update(Resident).where(Resident.id == resident.id)
-                          .values(name=None, subscribed=False, subscribed_at=None, erased_at=now))
-    _loaded(resident, name=None, subscribed=False, subscribed_at=None, erased_at=now)
+                          .values(name=None, subscribed=False, subscribed_at=None, erased_at=now, shown_buttons=None))
+    _loaded(resident, name=None, subscribed=False, subscribed_at=None, erased_at=now, shown_buttons=None)
     await clear_dialog(session, resident.id)
+    await session.execute(update(UnansweredQuestion).where(UnansweredQuestion.resident_id == resident.id)
+                          .values(resident_id=None, folded=None, sample=None))
     result = await session.execute(update(Pledge).where(Pledge.resident_id == resident.id)
                                    .values(display_name=None, anonymous=True, phone=None, updated_at=now))
     chats.note_resident_gone(session)
@@ -61,6 +64,11 @@ async def set_subscribed(session: AsyncSession, resident: Resident, subscribed: 
     await session.execute(update(Resident).where(Resident.id == resident.id)
                           .values(subscribed=subscribed, subscribed_at=subscribed_at))
     _loaded(resident, subscribed=subscribed, subscribed_at=subscribed_at)
+
+
+async def set_shown_buttons(session: AsyncSession, resident: Resident, payloads: list[str]) -> None:
+    await session.execute(update(Resident).where(Resident.id == resident.id).values(shown_buttons=payloads))
+    _loaded(resident, shown_buttons=payloads)
 
 
 def _loaded(resident: Resident, **values: object) -> None:
@@ -87,23 +95,41 @@ async def clear_dialog(session: AsyncSession, resident_id: int) -> None:
     chats.note_dialog(session, resident_id)
 
 
-async def record_unanswered(session: AsyncSession, folded: str, sample: str, now: datetime) -> None:
-    """Count a question the bot could not answer; the same folded text adds to one row."""
+async def record_unanswered(session: AsyncSession, resident_id: int, folded: str, sample: str,
+                            now: datetime) -> None:
+    """Count a question the bot could not answer; the same folded text from the same resident
+    adds to one row (linked to them, so that deleting their data deletes it)."""
     folded = folded[:500]
     stmt = _insert(session, UnansweredQuestion).values(
-        folded=folded, sample=sample[:2000], count=1, first_asked=now, last_asked=now)
+        resident_id=resident_id, folded=folded, sample=sample[:2000], count=1, first_asked=now, last_asked=now)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["folded"],
+        index_elements=["resident_id", "folded"],
         set_={"count": UnansweredQuestion.count + 1, "last_asked": now},
     )
     await session.execute(stmt)
 
 
-async def top_unanswered(session: AsyncSession, limit: int = 10) -> list[UnansweredQuestion]:
+class Unanswered(NamedTuple):
+    folded: str
+    sample: str
+    count: int  # from all residents
+
+
+async def top_unanswered(session: AsyncSession, limit: int = 10) -> list[Unanswered]:
+    """The questions asked most, over all residents; erased ones are not among them."""
+    count = func.sum(UnansweredQuestion.count)
     rows = await session.execute(
-        select(UnansweredQuestion).order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_asked.desc())
-        .limit(limit))
-    return list(rows.scalars())
+        select(UnansweredQuestion.folded, func.min(UnansweredQuestion.sample), count)
+        .where(UnansweredQuestion.folded.is_not(None)).group_by(UnansweredQuestion.folded)
+        .order_by(count.desc(), func.max(UnansweredQuestion.last_asked).desc()).limit(limit))
+    return [Unanswered(*row) for row in rows]
+
+
+async def count_erased_questions(session: AsyncSession) -> int:
+    """How many times residents who later deleted their data asked what the bot could not answer."""
+    total = (await session.execute(select(func.sum(UnansweredQuestion.count))
+                                   .where(UnansweredQuestion.folded.is_(None)))).scalar_one()
+    return total or 0
 
 
 async def count_residents(session: AsyncSession) -> tuple[int, int]:

@@ -56,8 +56,9 @@ async def test_dialog_state_survives_a_restart(any_storage, db_url):
 
 async def test_unanswered_questions_count_per_text(any_storage):
     async with any_storage.session() as s, s.begin():
-        for text in ["gia vang", "gia vang", "thoi tiet", "gia vang"]:
-            await repo.record_unanswered(s, text, text.upper(), NOW)
+        residents = [await repo.touch_resident(s, "console", user, None, "vi", NOW) for user in ("a", "b")]
+        for i, text in enumerate(["gia vang", "gia vang", "thoi tiet", "gia vang"]):
+            await repo.record_unanswered(s, residents[i % 2].id, text, text.upper(), NOW)
     async with any_storage.session() as s:
         top = await repo.top_unanswered(s, limit=1)
     assert [(q.folded, q.count, q.sample) for q in top] == [("gia vang", 3, "GIA VANG")]
