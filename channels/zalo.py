@@ -44,7 +44,7 @@ from channels.numbered import InOrder, Menus, numbered
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.types import File, Incoming, Outcome, Reply, Result
+from handlers.types import SKIP_ZALO_FREE_ONLY, File, Incoming, Outcome, Reply, Result
 from storage import repo
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,6 @@ MAX_BUTTONS = 5          # query buttons Zalo shows under one message
 BUTTON_PREFIX = "#btn:"  # what a hidden query button sends back as the resident's text
 REFRESH_MARGIN = timedelta(minutes=5)
 FREE_WINDOW = timedelta(hours=48)  # a message this soon after the resident's last one is free
-FREE_ONLY_REASON = "ZALO_FREE_ONLY: no message from the resident for 48 h (sending would be billed)"
 MAX_ID = 64  # residents.external_id
 
 ERR_RATE_LIMITED = -32            # 4,000 requests a minute per app: pause, then retry
@@ -248,7 +247,7 @@ class ZaloChannel:
                       claim: Claim | None = None) -> Result:
         # Replies answer a message the resident just sent, so they are always in the free window.
         if bulk and self.config.free_only and not await self._in_free_window(user_id):
-            return Result(Outcome.UNREACHABLE, FREE_ONLY_REASON)
+            return Result(Outcome.UNREACHABLE, SKIP_ZALO_FREE_ONLY)
         recipient = {"user_id": user_id}
         calls = []
         for reply in replies:
