@@ -66,6 +66,7 @@ async def zalo(storage):
     assert stub.refused == []  # the strict stand-in saw only what Zalo's v3 API accepts
 
 
+@pytest.mark.slow
 async def test_question_subscribe_and_pledge_with_qr(zalo):
     (answer,) = await zalo.say(LAN, "chu de nam nay la j vay ad")
     assert "Xây dựng năng lực tự học trong kỷ nguyên số" in answer["text"]
@@ -87,6 +88,7 @@ async def test_question_subscribe_and_pledge_with_qr(zalo):
     assert upload.files["file"][0] == "vietqr-KH-0001.png" and upload.files["file"][1].startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 async def test_same_answers_as_the_terminal(zalo, tmp_path):
     import json
     import subprocess
