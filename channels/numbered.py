@@ -1,5 +1,5 @@
-"""What the two Zalo channels share: buttons shown as numbered options, and one resident's
-messages handled in the order they came.
+"""What the two Zalo channels share: buttons shown as numbered options, one resident's
+messages handled in the order they came, and the answer to /id.
 
 Zalo shows no buttons under a plain text message (OA: not on /v3.0/oa/message/cs; Bot
 Platform: no keyboard at all), so options are listed "1. ..." and typing the number presses
@@ -11,10 +11,16 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from handlers.types import Button
+from handlers.texts import TEXTS
+from handlers.types import Button, Reply
 
 REMEMBERED_MENUS = 10_000
 MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never a number
+
+
+def your_id(channel: str, user_id: str) -> Reply:
+    """The answer to /id: Zalo shows no user ids, and staff need theirs for ADMIN_IDS."""
+    return Reply(TEXTS["vi"]["zalo_your_id"].format(channel=channel, id=user_id), "id")
 
 
 def numbered(text: str, buttons: list[Button]) -> str:

@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from channels.numbered import InOrder, Menus, numbered
+from channels.numbered import InOrder, Menus, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
 from core.split import split_message
 from handlers.router import Assistant
@@ -208,7 +208,9 @@ class ZaloChannel:
             if not await self._first_time(event.event_id):
                 return
             user_id, event_id = event.user_id, event.event_id
-            if event.kind == "text":
+            if event.kind == "text" and event.text.strip().lower() == "/id":  # how staff learn their id
+                await self.deliver(user_id, [your_id(CHANNEL, user_id)])
+            elif event.kind == "text":
                 await self._answer(self._incoming(user_id, event.text, event_id))
             elif event.kind == "follow":  # a new follower gets the greeting and the menu
                 await self._answer(Incoming(CHANNEL, user_id, text="/start", message_id=event_id))

@@ -36,7 +36,7 @@ from datetime import timedelta
 import aiohttp
 from aiohttp import web
 
-from channels.numbered import InOrder, Menus, numbered
+from channels.numbered import InOrder, Menus, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
@@ -199,8 +199,8 @@ class ZaloBotChannel:
             async with self.assistant.storage.session() as s, s.begin():
                 if not await repo.first_time_seen(s, CHANNEL, update.message_id, self.assistant.clock.now()):
                     return  # a webhook delivered again
-            if update.kind == "text" and update.text.strip().lower() == "/id":
-                await self.deliver(update.user_id, [Reply(TEXTS["vi"]["zalobot_your_id"].format(id=update.user_id), "id")])
+            if update.kind == "text" and update.text.strip().lower() == "/id":  # how staff learn their id
+                await self.deliver(update.user_id, [your_id(CHANNEL, update.user_id)])
                 return
             await self._answer(self._incoming(update))
         except Exception:

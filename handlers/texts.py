@@ -405,7 +405,7 @@ VI |= {
     ),
     "zalobot_file_link": "📎 {name}: {url}\n(Liên kết dùng được trong {minutes} phút.)",
     "zalobot_file_unavailable": "📎 {name}: kênh này không gửi được tệp. Bạn dùng /xuat trên Telegram hoặc bảng điều khiển.",
-    "zalobot_your_id": "Mã Zalo Bot của bạn: {id}\n(Cán bộ phường: thêm zalobot:{id} vào ADMIN_IDS.)",
+    "zalo_your_id": "Mã của bạn trên kênh này: {id}\n(Cán bộ phường: thêm {channel}:{id} vào ADMIN_IDS.)",
 }
 EN |= {
     "staff_skipped": "\n<b>Messages not sent by rule</b> (residents):",
@@ -417,7 +417,7 @@ EN |= {
     ),
     "zalobot_file_link": "📎 {name}: {url}\n(The link works for {minutes} minutes.)",
     "zalobot_file_unavailable": "📎 {name}: this channel cannot send files. Use /export on Telegram or the console.",
-    "zalobot_your_id": "Your Zalo Bot id: {id}\n(Ward staff: add zalobot:{id} to ADMIN_IDS.)",
+    "zalo_your_id": "Your id on this channel: {id}\n(Ward staff: add {channel}:{id} to ADMIN_IDS.)",
 }
 
 TEXTS = {"vi": VI, "en": EN}

@@ -302,6 +302,11 @@ async def test_a_signed_event_of_another_shape_is_ignored_once_without_a_traceba
     assert len(zalo.stub.messages(LAN)) == 1
 
 
+async def test_id_tells_staff_their_id(zalo):
+    (answer,) = await zalo.say(LAN, "/id")
+    assert f"zalo:{LAN}" in answer["text"]
+
+
 async def test_a_removed_token_220_is_refreshed_once_and_the_send_goes_through(zalo):
     zalo.stub.revoke_token()
     (answer,) = await zalo.say(LAN, "/lich")
