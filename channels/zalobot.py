@@ -136,7 +136,6 @@ class ZaloBotChannel:
         if self.config.webhook_url:
             await self._call("setWebhook", {"url": self.config.webhook_url, "secret_token": self.config.webhook_secret})
         else:
-            await self._call("deleteWebhook", {})  # getUpdates does not work while a webhook is set
             self._poller = asyncio.create_task(self._poll(), name="zalobot-poll")
 
     async def stop(self) -> None:
@@ -164,11 +163,16 @@ class ZaloBotChannel:
         return web.json_response({"ok": True})  # at once: the answer is sent after
 
     async def _poll(self) -> None:
+        """getUpdates in a loop; an unreachable API or a refused token is said in one line and
+        tried again with a growing pause, so the other channels run on meanwhile."""
         loop = asyncio.get_running_loop()
-        pause = 1.0
+        pause, webhook_deleted = 1.0, False
         while True:
             started = loop.time()
             try:
+                if not webhook_deleted:  # getUpdates does not work while a webhook is set
+                    await self._call("deleteWebhook", {})
+                    webhook_deleted = True
                 result = await self._call("getUpdates", {"timeout": str(POLL_TIMEOUT)})
                 pause = 1.0
             except asyncio.CancelledError:
@@ -177,7 +181,8 @@ class ZaloBotChannel:
                 if getattr(exc, "code", None) == 408:  # nothing came within the timeout
                     result = None
                 else:
-                    log.warning("Zalo Bot getUpdates failed (%s); trying again in %.0f s", exc, pause)
+                    hint = ": check ZALO_BOT_TOKEN" if getattr(exc, "code", None) in (401, 404) else ""
+                    log.warning("Zalo Bot polling failed (%s)%s; trying again in %.0f s", exc, hint, pause)
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, 60.0)
                     continue

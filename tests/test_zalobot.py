@@ -243,3 +243,17 @@ async def test_bot_py_run_starts_the_zalo_bot_alone(stub, tmp_path):
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert TOKEN.split(":")[1] not in stderr.decode()  # the token never in a log line
+
+
+async def test_a_refused_token_is_said_in_one_line_and_tried_again(stub, assistant, caplog):
+    stub.token = "another:token"
+    async with Bot(stub, assistant) as bot:
+        with caplog.at_level("WARNING"):
+            while not any("check ZALO_BOT_TOKEN" in r.getMessage() for r in caplog.records):
+                await asyncio.sleep(0.05)
+        stub.token = TOKEN  # staff fix it: polling resumes on its own
+        (answer,) = await bot.say(LAN, "/lich")
+        assert "1/10" in answer["text"]
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert all(TOKEN.split(":")[1] not in r.getMessage() and "another:token" not in r.getMessage()
+               for r in caplog.records)
