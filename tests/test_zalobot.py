@@ -257,3 +257,39 @@ async def test_a_refused_token_is_said_in_one_line_and_tried_again(stub, assista
     assert [r for r in caplog.records if r.exc_info] == []
     assert all(TOKEN.split(":")[1] not in r.getMessage() and "another:token" not in r.getMessage()
                for r in caplog.records)
+
+
+@pytest.mark.slow
+async def test_bot_py_serve_takes_the_zalo_bot_by_webhook_and_publishes_the_qr(stub, tmp_path):
+    """`python bot.py serve` with PUBLIC_URL (a reverse proxy to HOST:PORT): setWebhook with a
+    secret, updates by webhook, the pledge's QR code sent as a photo from the published URL."""
+    from test_serve import _wait_healthy, free_port
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"PATH": os.environ.get("PATH", ""), "ZALO_BOT_TOKEN": TOKEN, "ZALO_BOT_BASE_URL": stub.url,
+           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "HOST": "127.0.0.1", "PORT": str(port),
+           "PUBLIC_URL": PUBLIC, "CONTENT_FILE": str(DEFAULT_PATH.with_name("demo-bank.yaml"))}
+    process = await asyncio.create_subprocess_exec(sys.executable, "bot.py", "serve", "--now", BEFORE_WEEK.isoformat(),
+                                                   cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
+    async with aiohttp.ClientSession() as http:
+        try:
+            assert (await _wait_healthy(http, base, process))["channels"] == ["zalobot"]
+            assert stub.webhook["url"] == PUBLIC + "/zalobot/webhook" and len(stub.webhook["secret_token"]) == 64
+            assert not any(c.method == "getUpdates" for c in stub.calls)
+            headers = {"X-Bot-Api-Secret-Token": stub.webhook["secret_token"]}
+            count = 0
+            for text, replies in [("ủng hộ 200k", 1), ("Lan", 1), ("bỏ qua", 1), ("xác nhận", 3)]:
+                async with http.post(base + "/zalobot/webhook", json=stub.update(LAN, text), headers=headers) as r:
+                    assert r.status == 200
+                count += replies
+                await stub.wait_sent(LAN, count, timeout=15)
+            photo = stub.sent(LAN)[-1].body["photo"]
+            async with http.get(base + photo[len(PUBLIC):]) as response:
+                assert response.status == 200 and response.content_type == "image/png"
+                png = await response.read()
+            assert zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text.startswith("000201")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()[-2000:]
