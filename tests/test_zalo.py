@@ -68,6 +68,7 @@ async def zalo(storage):
 
 @pytest.mark.slow
 async def test_question_subscribe_and_pledge_with_qr(zalo):
+    zalo.assistant.clock.set(datetime.fromisoformat("2023-09-30T20:00:00+07:00"))  # rehearsal clock
     (answer,) = await zalo.say(LAN, "chu de nam nay la j vay ad")
     assert "Xây dựng năng lực tự học trong kỷ nguyên số" in answer["text"]
     assert "attachment" not in answer and "\n1. 📅 Lịch tuần" in answer["text"]  # numbered options
@@ -77,6 +78,10 @@ async def test_question_subscribe_and_pledge_with_qr(zalo):
     assert "1/10" in schedule["text"] and "7/10" in schedule["text"]
     (subscribed,) = await zalo.say(LAN, "/nhacnho")
     assert "07:00" in subscribed["text"]
+    zalo.assistant.clock.set(datetime.fromisoformat("2023-10-01T07:00:00+07:00"))
+    assert (await Jobs(zalo.assistant).reminders.run(datetime(2023, 10, 1).date())).sent == 1
+    (reminder,) = [c.body["message"] for c in zalo.stub.messages(LAN)[-1:]]
+    assert "Chào buổi sáng" in reminder["text"]
 
     await zalo.say(LAN, "ủng hộ 1tr5")
     await zalo.say(LAN, "Gia đình ông Ba")
@@ -373,6 +378,10 @@ async def test_query_buttons_only_when_turned_on(storage):
         assert buttons[0] == {"title": "📅 Lịch tuần", "type": "oa.query.hide", "payload": "#btn:menu:schedule"}
         (schedule,) = await zalo.say(LAN, "#btn:menu:schedule")  # what the hidden query button sends
         assert "1/10" in schedule["text"]
+        (typed,) = await zalo.say(LAN, "#btn:privacy:erase")  # typed, never shown: not a button press
+        assert "Đã xóa dữ liệu" not in typed["text"]
+        async with storage.session() as s:
+            assert await repo.count_residents(s) == (1, 0)
 
 
 async def test_the_strict_stand_in_refuses_v2_shapes():
