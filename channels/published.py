@@ -51,5 +51,5 @@ class PublishedFiles:
             del self._files[request.match_info["token"]]
             raise web.HTTPNotFound()
         suffix = "." + published.file.name.rsplit(".", 1)[-1].lower()
-        return web.Response(body=published.file.data, content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
-                            headers={"Cache-Control": "private, max-age=3600", "X-Robots-Tag": "noindex"})
+        return web.Response(body=published.file.data,
+                            content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"), headers={"Cache-Control": "private, max-age=3600", "X-Robots-Tag": "noindex"})

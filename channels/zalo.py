@@ -200,8 +200,8 @@ class ZaloChannel:
         parsed = parse_event(event)
         if parsed is None:  # signed by Zalo, so a 4xx would only bring it back: say so once, go on
             log.warning("Zalo event %.40r of an unexpected shape ignored", event.get("event_name"))
-        elif parsed.kind != "ignore":
-            self._in_order.submit(parsed.user_id, lambda: self._process(parsed))  # answer now: Zalo retries slow webhooks
+        elif parsed.kind != "ignore":  # processed after the answer: Zalo retries slow webhooks
+            self._in_order.submit(parsed.user_id, lambda: self._process(parsed))
         return web.json_response({"ok": True})
 
     async def _process(self, event: ZaloEvent) -> None:

@@ -404,7 +404,8 @@ VI |= {
         "hoặc xin mã QR ở {contact}."
     ),
     "zalobot_file_link": "📎 {name}: {url}\n(Liên kết dùng được trong {minutes} phút.)",
-    "zalobot_file_unavailable": "📎 {name}: kênh này không gửi được tệp. Bạn dùng /xuat trên Telegram hoặc bảng điều khiển.",
+    "zalobot_file_unavailable": "📎 {name}: kênh này không gửi được tệp. Bạn dùng /xuat trên Telegram hoặc "
+                                "trong cửa sổ dòng lệnh.",
     "zalo_your_id": "Mã của bạn trên kênh này: {id}\n(Cán bộ phường: thêm {channel}:{id} vào ADMIN_IDS.)",
 }
 EN |= {

@@ -391,12 +391,12 @@ async def test_the_strict_stand_in_refuses_v2_shapes():
                 assert response.status == 200  # Zalo answers errors in the body
                 return (await response.json())["error"]
 
-        assert await send("/v3.0/oa/message/cs", {"recipient": {"message_id": "m1"}, "message": {"text": "x"}}) == -201
-        assert await send("/v2.0/oa/message", {"recipient": {"user_id": LAN}, "message": {"text": "x"}}) == -201
-        assert await send("/v3.0/oa/message/cs", {"recipient": {"user_id": LAN}, "message": {"text": "x" * 2001}}) == -201
-        assert await send("/v3.0/oa/message/cs", {"recipient": {"user_id": LAN}, "message": {"text": "x"}, "x": 1}) == -201
+        cs, to_lan = "/v3.0/oa/message/cs", {"user_id": LAN}
+        assert await send(cs, {"recipient": {"message_id": "m1"}, "message": {"text": "x"}}) == -201  # v2 reply
+        assert await send("/v2.0/oa/message", {"recipient": to_lan, "message": {"text": "x"}}) == -201
+        assert await send(cs, {"recipient": to_lan, "message": {"text": "x" * 2001}}) == -201
+        assert await send(cs, {"recipient": to_lan, "message": {"text": "x"}, "x": 1}) == -201
         buttons = {"type": "template", "payload": {"buttons": [{"title": "a", "type": "oa.query.hide", "payload": "a"}]}}
-        assert await send("/v3.0/oa/message/cs",
-                          {"recipient": {"user_id": LAN}, "message": {"text": "x", "attachment": buttons}}) == -201
-        assert await send("/v3.0/oa/message/cs", {"recipient": {"user_id": LAN}, "message": {"text": "x"}}) == 0
+        assert await send(cs, {"recipient": to_lan, "message": {"text": "x", "attachment": buttons}}) == -201
+        assert await send(cs, {"recipient": to_lan, "message": {"text": "x"}}) == 0
         assert len(stub.refused) == 5

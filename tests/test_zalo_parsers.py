@@ -27,7 +27,8 @@ def oa_events():
 
 
 def bot_updates():
-    chat = st.fixed_dictionaries({}, optional={"id": ids, "chat_type": st.sampled_from(["PRIVATE", "GROUP"]) | json_values})
+    chat_type = st.sampled_from(["PRIVATE", "GROUP"]) | json_values
+    chat = st.fixed_dictionaries({}, optional={"id": ids, "chat_type": chat_type})
     sender = st.fixed_dictionaries({}, optional={"id": ids, "display_name": json_values, "first_name": json_values})
     message = st.fixed_dictionaries({}, optional={"chat": chat | json_values, "from": sender | json_values,
                                                   "message_id": ids, "text": json_values, "date": json_values})

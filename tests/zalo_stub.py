@@ -139,9 +139,10 @@ class ZaloStub:
     def _shape_error(self, body: object) -> str | None:
         """Why Zalo would refuse this /v3.0/oa/message/cs body, or None."""
         if not isinstance(body, dict) or set(body) != {"recipient", "message"}:
-            return f"top-level fields must be recipient and message, got {sorted(body) if isinstance(body, dict) else body!r}"
+            got = sorted(body) if isinstance(body, dict) else body
+            return f"top-level fields must be recipient and message, got {got!r}"
         recipient, message = body["recipient"], body["message"]
-        if not isinstance(recipient, dict) or set(recipient) != {"user_id"} or not isinstance(recipient["user_id"], str):
+        if not (isinstance(recipient, dict) and set(recipient) == {"user_id"} and isinstance(recipient["user_id"], str)):
             return f"recipient must be {{user_id}} (message_id is v2), got {recipient!r}"
         if not isinstance(message, dict) or not message or set(message) - {"text", "attachment", "quote_message_id"}:
             return f"unknown message fields {message!r}"
@@ -159,7 +160,8 @@ class ZaloStub:
             return "attachment must be an object"
         payload = attachment.get("payload")
         if attachment.get("type") == "file":
-            return None if isinstance(payload, dict) and isinstance(payload.get("token"), str) else "file needs payload.token"
+            has_token = isinstance(payload, dict) and isinstance(payload.get("token"), str)
+            return None if has_token else "file needs payload.token"
         if attachment.get("type") != "template" or not isinstance(payload, dict):
             return f"unknown attachment {attachment!r}"
         if payload.get("template_type") == "media":

@@ -194,7 +194,8 @@ class ZaloBotStub:
         why = self._only("sendPhoto", body, {"chat_id", "photo"}, {"caption"})
         if why is None and not (isinstance(body["photo"], str) and body["photo"].startswith(("https://", "http://"))):
             why = "photo must be a URL"
-        if why is None and "caption" in body and not (isinstance(body["caption"], str) and 1 <= len(body["caption"]) <= 2000):
+        caption = body.get("caption", "-")
+        if why is None and not (isinstance(caption, str) and 1 <= len(caption) <= 2000):
             why = "caption must be 1 to 2,000 characters"
         if why:
             return self._refuse("sendPhoto", why)
