@@ -10,7 +10,7 @@ from channels.zalobot import BotUpdate, parse_update
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=80)
 json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=25)
+                           | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=15)
 ids = st.one_of(st.text(max_size=80), st.integers(), st.booleans(), st.none(), json_values)
 
 
@@ -38,7 +38,7 @@ def bot_updates():
     return update | st.fixed_dictionaries({"ok": json_values, "result": update | json_values})
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(oa_events() | json_values)
 def test_oa_event_parser_takes_any_json(data):
     event = parse_event(data)
@@ -50,7 +50,7 @@ def test_oa_event_parser_takes_any_json(data):
         assert isinstance(event.text, str)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(bot_updates() | json_values)
 def test_bot_update_parser_takes_any_json(data):
     update = parse_update(data)
