@@ -375,8 +375,10 @@ class ZaloChannel:
                         body = await response.json(content_type=None)
                 except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                     raise Transient(f"Zalo token refresh unreachable: {exc.__class__.__name__}") from exc
-                if "access_token" not in body:
-                    raise ZaloError(int(body.get("error", -1)), f"token refresh failed: {body.get('message', body)}")
+                if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+                    error = body.get("error", -1) if isinstance(body, dict) else -1
+                    message = str(body.get("message", "")) if isinstance(body, dict) else "not a JSON object"
+                    raise ZaloError(error, f"token refresh failed: {message[:200]}")
                 now = self.assistant.clock.now()
                 self._access_token, self._refresh_token = body["access_token"], body["refresh_token"]
                 self._expires_at = now + timedelta(seconds=int(body.get("expires_in", 3600)))
