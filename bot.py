@@ -1,7 +1,7 @@
 """The ward's Lifelong Learning Week assistant: wiring and the command line.
 
-    python bot.py                   Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat
-    python bot.py run [--now T]     Telegram (polling)
+    python bot.py                   `run` when a Telegram or Zalo Bot token is set, else the terminal chat
+    python bot.py run [--now T]     Telegram and/or the Zalo Bot, whichever has a token (polling)
     python bot.py serve [--now T]   the web server: webhooks for Zalo and Telegram, /healthz
     python bot.py console [...]     the terminal chat
     python bot.py check-content [FILE]
@@ -42,9 +42,9 @@ def _parse_now(value: str) -> datetime:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="run on Telegram (polling)")
+    run = sub.add_parser("run", help="run on Telegram and/or the Zalo Bot (polling)")
     run.add_argument("--now", type=_parse_now, help="start the bot's clock at this time (rehearsal)")
-    serve = sub.add_parser("serve", help="web server for the Zalo and Telegram webhooks")
+    serve = sub.add_parser("serve", help="web server for the Zalo OA, Zalo Bot and Telegram webhooks")
     serve.add_argument("--now", type=_parse_now, help="start the bot's clock at this time (rehearsal)")
     console = sub.add_parser("console", help="chat in the terminal")
     console.add_argument("--json", action="store_true", help="one JSON object per bot message on stdout")
@@ -122,13 +122,34 @@ def zalo_channel(settings: Settings, assistant: Assistant):
         oa_secret_key=settings.zalo_oa_secret_key.get_secret_value(),
         access_token=settings.zalo_access_token.get_secret_value(),
         refresh_token=settings.zalo_refresh_token.get_secret_value(),
-        api_base=settings.zalo_api_base.rstrip("/"), oauth_base=settings.zalo_oauth_base.rstrip("/"))
+        api_base=settings.zalo_api_base.rstrip("/"), oauth_base=settings.zalo_oauth_base.rstrip("/"),
+        free_only=settings.zalo_free_only, query_buttons=settings.zalo_oa_buttons)
     return ZaloChannel(assistant, config, Outbox(rate=settings.zalo_rate, per_chat=1, burst=3))
 
 
+def zalobot_channel(settings: Settings, assistant: Assistant, web: bool = False):
+    """The Zalo Bot: by webhook, with its QR codes published, when `serve` has a PUBLIC_URL;
+    otherwise polling, and payment details as text."""
+    import hashlib
+    import hmac
+
+    from channels.outbox import Outbox
+    from channels.zalobot import ZaloBotChannel, ZaloBotConfig
+
+    token = settings.zalo_bot_token.get_secret_value()
+    public = settings.public_url.rstrip("/") if web and settings.public_url else None
+    config = ZaloBotConfig(
+        token=token, base_url=settings.zalo_bot_base_url.rstrip("/"),
+        webhook_url=public + "/zalobot/webhook" if public else None,
+        # Derived from the token, as for Telegram: the same in every process and across restarts.
+        webhook_secret=hmac.new(token.encode(), b"zalobot-webhook", hashlib.sha256).hexdigest() if public else None,
+        public_url=public)
+    return ZaloBotChannel(assistant, config, Outbox(rate=settings.zalo_bot_rate, per_chat=1, burst=3))
+
+
 async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -> None:
-    """Telegram (polling, or webhook with PUBLIC_URL under `serve`), Zalo under `serve`, the
-    jobs, and the web server, until SIGINT/SIGTERM."""
+    """Telegram and the Zalo Bot (polling, or webhooks with PUBLIC_URL under `serve`), the Zalo
+    OA under `serve`, the jobs, and the web server, until SIGINT/SIGTERM."""
     from channels.web import READY, build_web_app, start_web
 
     assistant = await build_assistant(settings, now)
@@ -140,11 +161,14 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     zalo = zalo_channel(settings, assistant) if web and settings.zalo_configured else None
     if zalo:
         channels.append(zalo)
+    zalobot = zalobot_channel(settings, assistant, web=web) if settings.zalo_bot_token else None
+    if zalobot:
+        channels.append(zalobot)
     jobs = Jobs(assistant)
     runner = None
     try:
         if web:  # listening before setWebhook, so that Telegram's first delivery finds us
-            app = build_web_app(assistant, zalo=zalo, telegram=telegram)
+            app = build_web_app(assistant, zalo=zalo, telegram=telegram, zalobot=zalobot)
             runner = await start_web(app, settings.host, settings.port)
         for channel in channels:
             await channel.start()
@@ -192,9 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             asyncio.run(run_channels(settings, args.now, web=True))
-        elif args.command == "run" or (args.command is None and settings.telegram_bot_token):
-            if not settings.telegram_bot_token:
-                print("TELEGRAM_BOT_TOKEN is not set: see README.md, 'Connect Telegram'.", file=sys.stderr)
+        elif args.command == "run" or (args.command is None and (settings.telegram_bot_token
+                                                                  or settings.zalo_bot_token)):
+            if not (settings.telegram_bot_token or settings.zalo_bot_token):
+                print("Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: see README.md, 'Connect Telegram' "
+                      "and 'Connect a Zalo Bot'.", file=sys.stderr)
                 return 2
             asyncio.run(run_channels(settings, getattr(args, "now", None), web=False))
         else:

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_rate: float = Field(default=10.0, gt=0)
+    # Reminders and notices only to residents who wrote within 48 h (free); false: also up to 7
+    # days, billed to the OA.
+    zalo_free_only: bool = True
+    # Zalo query buttons under replies instead of numbered options (check on your OA first).
+    zalo_oa_buttons: bool = False
+    # Zalo Bot Platform (Zalo Bot Creator): the bot's token; the API address (tests change it).
+    zalo_bot_token: SecretStr | None = None
+    zalo_bot_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_bot_rate: float = Field(default=10.0, gt=0)
     # Staff, as channel:id pairs: ADMIN_IDS=telegram:123456,console:1
     admin_ids: str = ""
     files_dir: Path = ROOT / "data" / "files"

@@ -1,4 +1,5 @@
-"""One web server for webhooks: /healthz, the Zalo webhook and the Telegram webhook (aiohttp)."""
+"""One web server for webhooks: /healthz, the Zalo OA, Zalo Bot and Telegram webhooks, and the
+Zalo Bot's published files (aiohttp)."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,7 @@ from handlers.router import Assistant
 READY = web.AppKey("ready", asyncio.Event)
 
 
-def build_web_app(assistant: Assistant, *, zalo=None, telegram=None) -> web.Application:
+def build_web_app(assistant: Assistant, *, zalo=None, telegram=None, zalobot=None) -> web.Application:
     """The server listens before the channels start (Telegram's setWebhook must find it); /healthz
     says 503 until app[READY] is set, once everything runs."""
     app = web.Application(client_max_size=1024 * 1024)
@@ -26,6 +27,10 @@ def build_web_app(assistant: Assistant, *, zalo=None, telegram=None) -> web.Appl
         app.router.add_post("/zalo/webhook", zalo.webhook)
     if telegram is not None and telegram.webhook_url:
         app.router.add_post("/telegram/webhook", telegram.webhook)
+    if zalobot is not None and zalobot.webhook_url:
+        app.router.add_post("/zalobot/webhook", zalobot.webhook)
+    if zalobot is not None and zalobot.files is not None:
+        app.router.add_get(zalobot.files.route, zalobot.files.serve)
     return app
 
 

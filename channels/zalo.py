@@ -1,12 +1,30 @@
 """Zalo Official Account (Open API v3): signed webhooks in, paced API calls out.
 
+Shapes follow Zalo's official SDKs and a maintained integration, not memory:
+- send: POST /v3.0/oa/message/cs {"recipient": {"user_id"}, "message": {"text"} | {"attachment"}}
+  (zaloplatform/zalo-java-sdk src/test/java/v3/SendTextCSMessage.java, SendImageCSMessage.java;
+  chatwoot/chatwoot app/services/zalo_oa/message_sender.rb). `recipient.message_id` belonged
+  to the retired v2 /v2.0/oa/message and is never sent.
+- upload: POST /v2.0/oa/upload/image | /file, multipart field "file" (zalo-java-sdk
+  src/test/java/UploadImage.java, v3/UploadFile.java; still v2.0 in Chatwoot's v3 sender).
+- token: POST https://oauth.zaloapp.com/v4/oa/access_token, header secret_key, form
+  refresh_token/app_id/grant_type (zalo-java-sdk src/test/java/GetAccessTokenByRefreshToken.java).
+- errors come as HTTP 200 {"error": <negative code>, "message": ...}; which codes mean what is
+  Chatwoot's reading (RETRYABLE_CODES, WINDOW_CODES in message_sender.rb).
+- webhook signature (X-ZEvent-Signature) as chatwoot app/jobs/webhooks/zalo_events_job.rb checks it.
+
 Incoming: `user_send_text` (and follow / unfollow); other `user_send_*` get "I can only read
-text". Every request's X-ZEvent-Signature is checked before anything is read into the bot;
-the webhook answers 200 at once and processes after, since Zalo retries slow deliveries,
-and a msg_id already taken is not processed again.
-Outgoing: text (split at 2,000 characters), query buttons (numbered options when there are
-more than Zalo shows), images and files uploaded first. The access token is refreshed before
-it expires and whenever the API says -216; each refresh's new refresh token is stored.
+text". Every request's X-ZEvent-Signature is checked before the event is read into the bot,
+except Zalo's check of the URL when it is saved (an unsigned `{}`: 200, nothing done). The
+webhook answers 200 at once and processes after, since Zalo retries slow or failed deliveries;
+a msg_id already taken is not processed again, and a signed event of an unexpected shape is
+ignored with one log line (a non-200 would only make Zalo send it again).
+Outgoing: text split at 2,000 characters, options numbered (query buttons only with
+ZALO_OA_BUTTONS), images and files uploaded first. The access token is refreshed before it
+expires and whenever the API says -216 or -220; each refresh's new refresh token is stored.
+Cost: a message within 48 hours of the resident's last interaction is free, up to 7 days it is
+billed to the OA, after that Zalo refuses it; with `free_only` bulk messages skip residents
+outside the free window.
 """
 from __future__ import annotations
 
@@ -16,17 +34,17 @@ import hmac
 import json
 import logging
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiohttp
 from aiohttp import web
 
-from channels.outbox import BULK, REPLY, Claim, MaybeSent, Outbox, Transient, Unreachable
+from channels.numbered import InOrder, Menus, numbered, your_id
+from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.types import Button, File, Incoming, Outcome, Reply, Result
+from handlers.types import SKIP_ZALO_FREE_ONLY, File, Incoming, Outcome, Reply, Result
 from storage import repo
 
 log = logging.getLogger(__name__)
@@ -37,11 +55,18 @@ MAX_TEXT = 2000
 MAX_EVENT_AGE_MS = 24 * 3600 * 1000
 MAX_BUTTONS = 5          # query buttons Zalo shows under one message
 BUTTON_PREFIX = "#btn:"  # what a hidden query button sends back as the resident's text
-REMEMBERED_MENUS = 10_000
 REFRESH_MARGIN = timedelta(minutes=5)
+FREE_WINDOW = timedelta(hours=48)  # a message this soon after the resident's last one is free
+MAX_ID = 64  # residents.external_id
 
+ERR_RATE_LIMITED = -32            # 4,000 requests a minute per app: pause, then retry
+ERR_NOT_FOLLOWER = -213           # the user does not follow the OA (any more): like a block
 ERR_TOKEN_INVALID = -216
-ERR_NO_RECENT_INTERACTION = -230
+ERR_TOKEN_EXPIRED = -220          # expired or removed: refreshed like -216
+ERR_NO_RECENT_INTERACTION = -230  # no interaction for 7 days
+ERR_INTERACTION_EXPIRED = -232    # the interaction that allowed messaging has expired
+TOKEN_ERRORS = (ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED)
+WINDOW_ERRORS = (ERR_NO_RECENT_INTERACTION, ERR_INTERACTION_EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,9 @@ class ZaloConfig:
     refresh_token: str
     api_base: str = "https://openapi.zalo.me"
     oauth_base: str = "https://oauth.zaloapp.com"
+    free_only: bool = True        # bulk messages only within the free 48 h window
+    query_buttons: bool = False   # no v3 reference sends buttons on /message/cs: numbered options
+    rate_limit_pause: float = 10.0  # seconds all sending stops after -32
 
 
 class ZaloError(Exception):
@@ -67,6 +95,50 @@ def signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> s
     return "mac=" + hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class ZaloEvent:
+    """What the bot needs of one webhook event."""
+
+    kind: str      # "text", "follow", "unfollow", "other" (a sticker, a photo...), "ignore"
+    user_id: str
+    event_id: str  # msg_id, or one made of the event's name, user and time
+    text: str = ""
+
+
+def parse_event(event: object) -> ZaloEvent | None:
+    """The event, or None when it is not of the shape Zalo documents (any JSON may come in)."""
+    if not isinstance(event, dict) or not isinstance(event.get("event_name"), str):
+        return None
+    name = event["event_name"]
+    if name in ("follow", "unfollow"):
+        user_id = _id(event.get("follower"))
+        if user_id is None:
+            return None
+        return ZaloEvent(name, user_id, f"{name}:{user_id}:{str(event.get('timestamp'))[:20]}")
+    if not name.startswith("user_send_"):
+        return ZaloEvent("ignore", "", "")  # the OA's own messages, delivery receipts...
+    user_id = _id(event.get("sender"))
+    message = event.get("message")
+    if user_id is None or not isinstance(message, dict):
+        return None
+    msg_id = message.get("msg_id")
+    if not isinstance(msg_id, (str, int)) or isinstance(msg_id, bool) or not 0 < len(str(msg_id)) <= 128:
+        return None
+    if name == "user_send_text":
+        if not isinstance(message.get("text"), str):
+            return None
+        return ZaloEvent("text", user_id, str(msg_id), message["text"])
+    return ZaloEvent("other", user_id, str(msg_id))
+
+
+def _id(holder: object) -> str | None:
+    value = holder.get("id") if isinstance(holder, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    value = str(value)
+    return value if 0 < len(value) <= MAX_ID else None
+
+
 class ZaloChannel:
     def __init__(self, assistant: Assistant, config: ZaloConfig, outbox: Outbox | None = None) -> None:
         self.assistant = assistant
@@ -77,9 +149,9 @@ class ZaloChannel:
         self._refresh_token = config.refresh_token
         self._expires_at: datetime | None = None  # unknown for the token from the settings
         self._token_lock = asyncio.Lock()
-        self._menus: OrderedDict[str, list[Button]] = OrderedDict()  # last numbered options per resident
-        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}  # one resident's events, in arrival order
-        self._tasks: set[asyncio.Task] = set()
+        self._menus = Menus()    # options shown numbered
+        self._buttons = Menus()  # query buttons shown (ZALO_OA_BUTTONS)
+        self._in_order = InOrder()
         assistant.senders[CHANNEL] = self.deliver
 
     async def start(self) -> None:
@@ -97,7 +169,7 @@ class ZaloChannel:
         self.outbox.start()
 
     async def stop(self) -> None:
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._in_order.wait()
         await self.outbox.stop()
         if self._http:
             await self._http.close()
@@ -106,116 +178,108 @@ class ZaloChannel:
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.read()
+        given = request.headers.get("X-ZEvent-Signature", "")
+        if not given:
+            if _is_empty_object(body):  # Zalo checking the URL as it is saved: not an event
+                return web.json_response({"ok": True})
+            return web.json_response({"error": "unsigned"}, status=401)
         try:
             event = json.loads(body)
             app_id, timestamp = str(event["app_id"]), str(event["timestamp"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, IndexError):
             return web.json_response({"error": "bad request"}, status=400)
         expected = signature(app_id, body, timestamp, self.config.oa_secret_key)
-        given = request.headers.get("X-ZEvent-Signature", "")
-        if not given:
-            return web.json_response({"error": "unsigned"}, status=401)
         if app_id != self.config.app_id or not hmac.compare_digest(given.encode(), expected.encode()):
             log.warning("Zalo webhook with a bad signature refused")
             return web.json_response({"error": "bad signature"}, status=403)
         # Zalo's timestamps are real time, whatever clock the bot lives on (--now in rehearsals).
-        if not timestamp.isdigit() or abs(time.time() * 1000 - int(timestamp)) > MAX_EVENT_AGE_MS:
+        if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 15 \
+                or abs(time.time() * 1000 - int(timestamp)) > MAX_EVENT_AGE_MS:
             log.warning("Zalo webhook with a stale timestamp %s ignored", timestamp[:20])
             return web.json_response({"ok": True})  # not an error to Zalo: nothing to retry
-        task = asyncio.create_task(self._process(event))  # answer now: Zalo retries slow webhooks
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        parsed = parse_event(event)
+        if parsed is None:  # signed by Zalo, so a 4xx would only bring it back: say so once, go on
+            log.warning("Zalo event %.40r of an unexpected shape ignored", event.get("event_name"))
+        elif parsed.kind != "ignore":  # processed after the answer: Zalo retries slow webhooks
+            self._in_order.submit(parsed.user_id, lambda: self._process(parsed))
         return web.json_response({"ok": True})
 
-    async def _process(self, event: dict) -> None:
-        user_id = str((event.get("sender") or event.get("follower") or {}).get("id", ""))
-        lock, waiting = self._turns.get(user_id, (asyncio.Lock(), 0))
-        self._turns[user_id] = (lock, waiting + 1)
+    async def _process(self, event: ZaloEvent) -> None:
         try:
-            async with lock:  # tasks get here in the order the webhooks came
-                await self._process_one(event, user_id)
-        finally:
-            lock, waiting = self._turns[user_id]
-            if waiting == 1:
-                del self._turns[user_id]
-            else:
-                self._turns[user_id] = (lock, waiting - 1)
-
-    async def _process_one(self, event: dict, user_id: str) -> None:
-        try:
-            name = event.get("event_name", "")
-            message = event.get("message") or {}
-            event_id = str(message.get("msg_id") or f"{name}:{user_id}:{event.get('timestamp')}")
-            if not user_id or not await self._first_time(event_id):
+            if not await self._first_time(event.event_id):
                 return
-            if name == "user_send_text":
-                await self._answer(self._incoming(user_id, message.get("text") or "", event_id), reply_to=event_id)
-            elif name == "follow":  # a new follower gets the greeting and the menu
+            user_id, event_id = event.user_id, event.event_id
+            if event.kind == "text" and event.text.strip().lower() == "/id":  # how staff learn their id
+                await self.deliver(user_id, [your_id(CHANNEL, user_id)])
+            elif event.kind == "text":
+                await self._answer(self._incoming(user_id, event.text, event_id))
+            elif event.kind == "follow":  # a new follower gets the greeting and the menu
                 await self._answer(Incoming(CHANNEL, user_id, text="/start", message_id=event_id))
-            elif name == "unfollow":  # nothing can reach them any more: stop the reminders quietly
+            elif event.kind == "unfollow":  # nothing can reach them any more: stop the reminders quietly
                 await self.assistant.handle(Incoming(CHANNEL, user_id, text="/huynhac", message_id=event_id))
-            elif name.startswith("user_send_"):  # a sticker, photo, voice note...
-                await self._answer(Incoming(CHANNEL, user_id, unsupported=True, message_id=event_id),
-                                   reply_to=event_id)
+            else:  # a sticker, photo, voice note...
+                await self._answer(Incoming(CHANNEL, user_id, unsupported=True, message_id=event_id))
         except Exception:
-            log.exception("failed to process Zalo event %s", event.get("event_name"))
+            log.exception("failed to process Zalo event %s", event.kind)
 
     async def _first_time(self, event_id: str) -> bool:
         async with self.assistant.storage.session() as s, s.begin():
             return await repo.first_time_seen(s, CHANNEL, event_id, self.assistant.clock.now())
 
     def _incoming(self, user_id: str, text: str, msg_id: str) -> Incoming:
-        if text.startswith(BUTTON_PREFIX):
+        # A query button sends its payload as the resident's text, which anyone can also type:
+        # it presses only a button the bot showed this resident.
+        if text.startswith(BUTTON_PREFIX) and self._buttons.shown(user_id, text[len(BUTTON_PREFIX):]):
             return Incoming(CHANNEL, user_id, payload=text[len(BUTTON_PREFIX):], message_id=msg_id)
-        menu = self._menus.get(user_id, [])
-        number = text.strip()
-        if number.isdigit() and 1 <= int(number) <= len(menu):  # typing an option's number presses it
-            return Incoming(CHANNEL, user_id, payload=menu[int(number) - 1].payload, message_id=msg_id)
+        payload = self._menus.pressed(user_id, text)  # typing an option's number presses it
+        if payload is not None:
+            return Incoming(CHANNEL, user_id, payload=payload, message_id=msg_id)
         return Incoming(CHANNEL, user_id, text=text, message_id=msg_id)
 
-    async def _answer(self, msg: Incoming, reply_to: str | None = None) -> None:
+    async def _answer(self, msg: Incoming) -> None:
         try:
             replies = await self.assistant.handle(msg)
         except Exception:
             log.exception("failed to handle Zalo message %s", msg.message_id)
             replies = [self.assistant.error_reply("vi")]
-        result = await self.deliver(msg.user_id, replies, reply_to=reply_to)
+        result = await self.deliver(msg.user_id, replies)
         if result.outcome is not Outcome.SENT:
-            log.warning("reply to Zalo user %s not delivered: %s %s", msg.user_id, result.outcome.value, result.reason)
+            log.warning("reply to a Zalo user not delivered: %s %s", result.outcome.value, result.reason)
 
     # Outgoing -----------------------------------------------------------------------------
 
-    async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False, claim: Claim | None = None,
-                      reply_to: str | None = None) -> Result:
-        # Answering a resident's message by its id is a reply, cheaper for the ward than a
-        # message the OA starts; reminders and notices go to the user id.
-        recipient = {"message_id": reply_to} if reply_to and not bulk else {"user_id": user_id}
+    async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
+                      claim: Claim | None = None) -> Result:
+        # Replies answer a message the resident just sent, so they are always in the free window.
+        if bulk and self.config.free_only and not await self._in_free_window(user_id):
+            return Result(Outcome.UNREACHABLE, SKIP_ZALO_FREE_ONLY)
+        recipient = {"user_id": user_id}
         calls = []
         for reply in replies:
-            calls += self._calls(recipient, reply)
-            if reply.buttons:
-                self._remember(user_id, reply.buttons if len(reply.buttons) > MAX_BUTTONS else [])
+            calls += self._calls(user_id, recipient, reply)
         return await self.outbox.deliver(f"zalo:{user_id}", calls, priority=BULK if bulk else REPLY, claim=claim)
 
-    def _remember(self, user_id: str, numbered: list[Button]) -> None:
-        """The options shown numbered, so that typing a number presses one (and only then: at
-        the amount step "2" must stay an amount)."""
-        self._menus[user_id] = numbered
-        self._menus.move_to_end(user_id)
-        while len(self._menus) > REMEMBERED_MENUS:
-            self._menus.popitem(last=False)
+    async def _in_free_window(self, user_id: str) -> bool:
+        async with self.assistant.storage.session() as s:
+            last = await repo.last_seen(s, CHANNEL, user_id)
+        return last is not None and self.assistant.clock.now() - last <= FREE_WINDOW
 
-    def _calls(self, recipient: dict, reply: Reply) -> list:
+    def _calls(self, user_id: str, recipient: dict, reply: Reply) -> list:
         text = reply.plain_text()
         buttons = reply.buttons
-        if len(buttons) > MAX_BUTTONS:  # more than Zalo shows: numbered options to type
-            text += "\n\n" + "\n".join(f"{i}. {b.label}" for i, b in enumerate(buttons, 1))
-            buttons = []
+        as_template = self.config.query_buttons and 0 < len(buttons) <= MAX_BUTTONS
+        if buttons:
+            self._menus.remember(user_id, [] if as_template else buttons)
+            self._buttons.remember(user_id, buttons if as_template else [])
+        if not as_template:
+            text, buttons = numbered(text, buttons), []
         parts = split_message(text, MAX_TEXT, html=False)
         calls = []
         for i, part in enumerate(parts):
             message: dict = {"text": part}
             if buttons and i == len(parts) - 1:
+                # Turn on (ZALO_OA_BUTTONS) only after checking it on your OA: the references
+                # show v3 buttons on transaction and promotion messages only.
                 message["attachment"] = {"type": "template", "payload": {"buttons": [
                     {"title": b.label[:100], "type": "oa.query.hide", "payload": BUTTON_PREFIX + b.payload}
                     for b in buttons]}}
@@ -261,17 +325,30 @@ class ZaloChannel:
             if delivers:
                 raise MaybeSent(f"Zalo did not answer: {exc.__class__.__name__}") from exc
             raise Transient(f"Zalo unreachable: {exc.__class__.__name__}") from exc
-        code = int(body.get("error", 0))
+        except ValueError as exc:  # not JSON: a proxy's error page, say
+            raise ZaloError(0, "the answer is not JSON") from exc
+        if not isinstance(body, dict):
+            raise ZaloError(0, "the answer is not a JSON object")
+        try:
+            code = int(body.get("error", 0))
+        except (TypeError, ValueError):
+            raise ZaloError(0, "the answer's error code is not a number") from None
         if code == 0:
-            return body.get("data") or {}
-        if code == ERR_TOKEN_INVALID and not retried:
+            data = body.get("data")
+            return data if isinstance(data, dict) else {}
+        message = str(body.get("message", ""))[:200]
+        if code in TOKEN_ERRORS and not retried:
             await self._refresh(used=token)
             if "data" in kwargs:  # a multipart body cannot be sent twice: the outbox retries the call
                 raise Transient("token refreshed; upload again")
             return await self._api(method, path, retried=True, delivers=delivers, **kwargs)
-        if code == ERR_NO_RECENT_INTERACTION:
-            raise Unreachable(f"{code}: {body.get('message', 'no interaction within 7 days')}")
-        raise ZaloError(code, str(body.get("message", "")))
+        if code == ERR_RATE_LIMITED:  # nothing was sent: everything waits, then this goes again
+            raise RateLimited(self.config.rate_limit_pause)
+        if code in WINDOW_ERRORS:
+            raise Unreachable(f"{code}: {message or 'no recent interaction'}")
+        if code == ERR_NOT_FOLLOWER:
+            raise Blocked(f"{code}: {message or 'the user does not follow the OA'}")
+        raise ZaloError(code, message)
 
     async def _ensure_fresh_token(self) -> None:
         if self._expires_at is not None and self.assistant.clock.now() >= self._expires_at - REFRESH_MARGIN:
@@ -298,8 +375,10 @@ class ZaloChannel:
                         body = await response.json(content_type=None)
                 except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                     raise Transient(f"Zalo token refresh unreachable: {exc.__class__.__name__}") from exc
-                if "access_token" not in body:
-                    raise ZaloError(int(body.get("error", -1)), f"token refresh failed: {body.get('message', body)}")
+                if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+                    error = body.get("error", -1) if isinstance(body, dict) else -1
+                    message = str(body.get("message", "")) if isinstance(body, dict) else "not a JSON object"
+                    raise ZaloError(error, f"token refresh failed: {message[:200]}")
                 now = self.assistant.clock.now()
                 self._access_token, self._refresh_token = body["access_token"], body["refresh_token"]
                 self._expires_at = now + timedelta(seconds=int(body.get("expires_in", 3600)))
@@ -315,3 +394,10 @@ class ZaloChannel:
 def _seed(refresh_token: str) -> str:
     """Which refresh token from the settings a stored chain of tokens started from."""
     return hashlib.sha256(refresh_token.encode()).hexdigest()[:16]
+
+
+def _is_empty_object(body: bytes) -> bool:
+    try:
+        return json.loads(body or b"{}") == {}
+    except ValueError:
+        return False

@@ -15,7 +15,7 @@ from core.phone import format_phone
 from handlers.common import Context
 from handlers.pledge import parse_reference, reference, shown_name
 from handlers.texts import TEXTS
-from handlers.types import File, Outgoing, Reply
+from handlers.types import SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW, File, Outgoing, Reply
 from storage import repo
 from storage.models import Pledge
 
@@ -49,6 +49,10 @@ async def stats(ctx: Context) -> list[Reply]:
             counts = reminders[key]
             lines.append(ctx.say("staff_reminder_line", date=dm(day), sent=counts.get("sent", 0),
                                  failed=counts.get("failed", 0) + counts.get("blocked", 0)))
+    skipped = await repo.skipped_reasons(ctx.session)
+    if skipped:
+        lines.append(ctx.t("staff_skipped"))
+        lines += [f"• {_e(_skipped_reason(ctx, reason))}: {count}" for reason, count in sorted(skipped.items())]
     top = await repo.top_unanswered(ctx.session, 10)
     erased = await repo.count_erased_questions(ctx.session)
     lines.append(ctx.t("staff_unanswered") if top or erased else ctx.t("staff_unanswered_none"))
@@ -56,6 +60,15 @@ async def stats(ctx: Context) -> list[Reply]:
     if erased:
         lines.append(ctx.say("staff_unanswered_erased", count=erased))
     return [Reply("\n".join(lines), "stats")]
+
+
+def _skipped_reason(ctx: Context, reason: str) -> str:
+    """A skipped delivery's reason, in words for the known Zalo rules."""
+    if reason == SKIP_ZALO_FREE_ONLY:
+        return ctx.t("staff_skipped_free_only")
+    if reason.startswith(SKIP_ZALO_WINDOW):
+        return ctx.t("staff_skipped_window")
+    return reason[:80]
 
 
 async def export(ctx: Context) -> list[Reply]:

@@ -400,6 +400,33 @@ EN |= {
     "button_not_shown": "That button no longer works. Please choose from my latest message, or type /menu.",
 }
 
+# Zalo (channels/zalo.py, channels/zalobot.py) and what staff see of it.
+VI |= {
+    "staff_skipped": "\n<b>Tin không gửi theo quy định</b> (số người):",
+    "staff_skipped_free_only": "Zalo OA: quá 48 giờ chưa nhắn, tin sẽ mất phí (ZALO_FREE_ONLY)",
+    "staff_skipped_window": "Zalo OA: quá 7 ngày chưa nhắn, Zalo không cho gửi",
+    "zalobot_qr_text_only": (
+        "Kênh này chưa gửi được ảnh mã QR. Bạn chuyển khoản theo thông tin ở trên (nhớ ghi đúng nội dung), "
+        "hoặc xin mã QR ở {contact}."
+    ),
+    "zalobot_file_link": "📎 {name}: {url}\n(Liên kết dùng được trong {minutes} phút.)",
+    "zalobot_file_unavailable": "📎 {name}: kênh này không gửi được tệp. Bạn dùng /xuat trên Telegram hoặc "
+                                "trong cửa sổ dòng lệnh.",
+    "zalo_your_id": "Mã của bạn trên kênh này: {id}\n(Cán bộ phường: thêm {channel}:{id} vào ADMIN_IDS.)",
+}
+EN |= {
+    "staff_skipped": "\n<b>Messages not sent by rule</b> (residents):",
+    "staff_skipped_free_only": "Zalo OA: silent for over 48 hours, the message would be billed (ZALO_FREE_ONLY)",
+    "staff_skipped_window": "Zalo OA: silent for over 7 days, Zalo refuses the message",
+    "zalobot_qr_text_only": (
+        "This channel cannot send the QR image yet. Transfer with the details above (keep the message as given), "
+        "or ask for the QR code at {contact}."
+    ),
+    "zalobot_file_link": "📎 {name}: {url}\n(The link works for {minutes} minutes.)",
+    "zalobot_file_unavailable": "📎 {name}: this channel cannot send files. Use /export on Telegram or the console.",
+    "zalo_your_id": "Your id on this channel: {id}\n(Ward staff: add {channel}:{id} to ADMIN_IDS.)",
+}
+
 TEXTS = {"vi": VI, "en": EN}
 
 # Phrasings of what the bot itself can do, matched like FAQ questions (see core.matcher).

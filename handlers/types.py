@@ -72,6 +72,11 @@ class Outcome(Enum):
     SKIPPED = "skipped"          # not attempted: claimed elsewhere, or nobody there to read it
 
 
+# Why a bulk message was skipped on purpose (deliveries.reason), so that /thongke can say it in words.
+SKIP_ZALO_FREE_ONLY = "ZALO_FREE_ONLY: no message from the resident for 48 h (sending would be billed)"
+SKIP_ZALO_WINDOW = ("-230:", "-232:")  # Zalo's own refusal: no interaction for 7 days, or it expired
+
+
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome

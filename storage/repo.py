@@ -34,6 +34,12 @@ async def touch_resident(session: AsyncSession, channel: str, external_id: str, 
     return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
 
 
+async def last_seen(session: AsyncSession, channel: str, external_id: str) -> datetime | None:
+    """When the resident last wrote (kept to within storage.chats.REFRESH_EVERY)."""
+    return (await session.execute(select(Resident.last_seen).where(
+        Resident.channel == channel, Resident.external_id == external_id))).scalar_one_or_none()
+
+
 async def erase_resident(session: AsyncSession, resident: Resident, now: datetime) -> int:
     """Delete a resident's personal data (Decree 13/2023/NĐ-CP): chat name, dialog, subscription,
     the names and phone numbers on their pledges, the questions they asked that the bot could not
@@ -306,6 +312,13 @@ async def delivery_counts(session: AsyncSession, prefix: str) -> dict[str, dict[
     for key, status, count in rows:
         counts.setdefault(key, {})[status] = count
     return counts
+
+
+async def skipped_reasons(session: AsyncSession) -> dict[str, int]:
+    """Bulk messages not sent on purpose (a Zalo rule, say), counted by reason."""
+    rows = await session.execute(select(Delivery.reason, func.count()).where(Delivery.status == "skipped")
+                                 .group_by(Delivery.reason))
+    return {reason or "": count for reason, count in rows}
 
 
 async def count_blocked(session: AsyncSession) -> int:

@@ -1,8 +1,22 @@
-"""In-process stand-in for the Zalo OA Open API (send, upload, token refresh), served on 127.0.0.1.
+"""In-process stand-in for the Zalo OA Open API v3 (send, upload, token refresh), served on 127.0.0.1.
 
-It keeps Zalo's rules that the bot must live with: the access token can expire (-216), a
-refresh token works once and the answer carries the next one, a resident who has not written
-for 7 days cannot be messaged (-230)."""
+Strict: it accepts only the shapes Zalo's references send, and refuses the rest as the real API
+would (HTTP 200, {"error": <negative code>, "message": ...}), recording each refusal in
+`refused` so that a test can assert none happened. References:
+- send: zaloplatform/zalo-java-sdk src/test/java/v3/SendTextCSMessage.java (recipient.user_id,
+  message.text), v3/SendImageCSMessage.java (attachment template "media" with elements),
+  chatwoot/chatwoot app/services/zalo_oa/message_sender.rb (media by attachment_id, files by
+  token, message.quote_message_id, the error codes and what they mean);
+- upload: zalo-java-sdk src/test/java/UploadImage.java and v3/UploadFile.java (multipart "file",
+  answer data.attachment_id / data.token);
+- token: zalo-java-sdk src/test/java/GetAccessTokenByRefreshToken.java (form refresh_token,
+  app_id, grant_type; header secret_key).
+The retired v2 shapes are refused: `recipient.message_id` and the /v2.0/oa/message endpoint.
+Buttons on /message/cs are refused unless `accept_buttons` (no v3 reference shows them there).
+
+It keeps Zalo's rules that the bot must live with: the access token can expire (-216) or be
+removed (-220), a refresh token works once and the answer carries the next one, a resident who
+has not written for 7 days cannot be messaged (-230)."""
 from __future__ import annotations
 
 import asyncio
@@ -35,6 +49,8 @@ class ZaloStub:
     expires_in: int = 90000
     calls: list[ZaloCall] = field(default_factory=list)
     unreachable_users: set[str] = field(default_factory=set)  # answer -230 for these
+    accept_buttons: bool = False
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (path, why): shapes Zalo would refuse
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -42,8 +58,8 @@ class ZaloStub:
         self._ids = itertools.count(1)
         self._failures: list[dict] = []
         self._changed = asyncio.Event()
-        self._senders: dict[str, str] = {}  # msg_id -> user, so that replies by message_id resolve
         self.refreshes = 0
+        self._revoked: set[str] = set()  # tokens that answer -220
 
     async def __aenter__(self) -> "ZaloStub":
         app = web.Application()
@@ -51,6 +67,7 @@ class ZaloStub:
         app.router.add_post("/v2.0/oa/upload/image", self._upload)
         app.router.add_post("/v2.0/oa/upload/file", self._upload)
         app.router.add_post("/v4/oa/access_token", self._refresh)
+        app.router.add_post("/v2.0/oa/message", self._retired)  # v2 send: shut down
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -68,6 +85,10 @@ class ZaloStub:
     def expire_token(self) -> None:
         """The access token stops working, as it does after 25 hours."""
         self.access_token = f"expired-{next(self._ids)}"
+
+    def revoke_token(self) -> None:
+        """The access token is removed (the OA revoked the app, say): -220, not -216."""
+        self._revoked.add(self.access_token)
 
     def fail_next(self, error: int, message: str = "error", status: int = 200) -> None:
         self._failures.append({"error": error, "message": message, "status": status})
@@ -99,16 +120,76 @@ class ZaloStub:
     def _reply(self, payload: dict, status: int = 200) -> web.Response:
         return web.json_response(payload, status=status)
 
-    async def _send(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        call = self._record(request, body, {})
-        if request.headers.get("access_token") != self.access_token:
+    def _token_error(self, request: web.Request) -> web.Response | None:
+        token = request.headers.get("access_token")
+        if token in self._revoked:
+            return self._reply({"error": -220, "message": "Access token has expired or been removed"})
+        if token != self.access_token:
             return self._reply({"error": -216, "message": "Access token is invalid"})
+        return None
+
+    def _refuse(self, request: web.Request, why: str) -> web.Response:
+        self.refused.append((request.path, why))
+        return self._reply({"error": -201, "message": f"Parameters are invalid: {why}"})
+
+    async def _retired(self, request: web.Request) -> web.Response:
+        self._record(request, {}, {})
+        return self._refuse(request, "v2 /v2.0/oa/message is shut down")
+
+    def _shape_error(self, body: object) -> str | None:
+        """Why Zalo would refuse this /v3.0/oa/message/cs body, or None."""
+        if not isinstance(body, dict) or set(body) != {"recipient", "message"}:
+            got = sorted(body) if isinstance(body, dict) else body
+            return f"top-level fields must be recipient and message, got {got!r}"
+        recipient, message = body["recipient"], body["message"]
+        if not (isinstance(recipient, dict) and set(recipient) == {"user_id"} and isinstance(recipient["user_id"], str)):
+            return f"recipient must be {{user_id}} (message_id is v2), got {recipient!r}"
+        if not isinstance(message, dict) or not message or set(message) - {"text", "attachment", "quote_message_id"}:
+            return f"unknown message fields {message!r}"
+        text = message.get("text")
+        if text is not None and (not isinstance(text, str) or not 0 < len(text) <= 2000):
+            return f"text must be 1 to 2,000 characters, got {len(text) if isinstance(text, str) else text!r}"
+        if "attachment" in message:
+            return self._attachment_error(message["attachment"])
+        if text is None:
+            return "a message needs text or an attachment"
+        return None
+
+    def _attachment_error(self, attachment: object) -> str | None:
+        if not isinstance(attachment, dict):
+            return "attachment must be an object"
+        payload = attachment.get("payload")
+        if attachment.get("type") == "file":
+            has_token = isinstance(payload, dict) and isinstance(payload.get("token"), str)
+            return None if has_token else "file needs payload.token"
+        if attachment.get("type") != "template" or not isinstance(payload, dict):
+            return f"unknown attachment {attachment!r}"
+        if payload.get("template_type") == "media":
+            elements = payload.get("elements")
+            ok = (isinstance(elements, list) and len(elements) == 1 and isinstance(elements[0], dict)
+                  and elements[0].get("media_type") == "image"
+                  and isinstance(elements[0].get("attachment_id") or elements[0].get("url"), str))
+            return None if ok else f"bad media elements {elements!r}"
+        if "buttons" in payload and self.accept_buttons:
+            return None
+        return f"template not accepted on /message/cs: {payload!r}"
+
+    async def _send(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        self._record(request, body if isinstance(body, dict) else {}, {})
+        error = self._token_error(request)
+        if error is not None:
+            return error
+        why = self._shape_error(body)
+        if why is not None:
+            return self._refuse(request, why)
         if self._failures:
             failure = self._failures.pop(0)
             return self._reply({"error": failure["error"], "message": failure["message"]}, failure["status"])
-        recipient = body.get("recipient", {})
-        user_id = recipient.get("user_id") or self._sender_of(recipient.get("message_id"))
+        user_id = body["recipient"]["user_id"]
         if user_id in self.unreachable_users:
             return self._reply({"error": -230, "message": "User has not interacted with the OA in the last 7 days"})
         body["ok"], body["to_user"] = True, user_id
@@ -120,8 +201,11 @@ class ZaloStub:
         async for part in await request.multipart():
             files[part.name] = (part.filename, await part.read())
         self._record(request, {}, files)
-        if request.headers.get("access_token") != self.access_token:
-            return self._reply({"error": -216, "message": "Access token is invalid"})
+        error = self._token_error(request)
+        if error is not None:
+            return error
+        if set(files) != {"file"}:
+            return self._refuse(request, f"upload needs one multipart field 'file', got {sorted(files)}")
         key = "attachment_id" if request.path.endswith("/image") else "token"
         return self._reply({"error": 0, "message": "Success", "data": {key: f"up{next(self._ids)}"}})
 
@@ -137,14 +221,10 @@ class ZaloStub:
         return self._reply({"access_token": self.access_token, "refresh_token": self.refresh_token,
                             "expires_in": str(self.expires_in)})
 
-    def _sender_of(self, message_id: str | None) -> str | None:
-        return self._senders.get(message_id or "")
-
     def user_event(self, user_id: str, text: str | None = None, *, event_name: str = "user_send_text",
                    msg_id: str | None = None) -> dict:
-        """A webhook event as Zalo posts it; remembers the msg_id so that replies to it resolve."""
+        """A webhook event as Zalo posts it."""
         msg_id = msg_id or f"zmsg{next(self._ids)}"
-        self._senders[msg_id] = user_id
         event: dict[str, Any] = {"app_id": APP_ID, "sender": {"id": user_id}, "recipient": {"id": "oa1"},
                                  "event_name": event_name, "timestamp": str(int(time.time() * 1000))}
         if event_name == "follow":
