@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -113,9 +114,13 @@ def parsing_times(runs: int) -> tuple[float, float, int]:
 
 
 
-async def accuracy(week, folder: Path) -> tuple[int, int, int, int]:
-    """(questions passed, questions, amounts passed, amounts): through the Assistant in-process,
-    one resident per clock as the console test does, and the amounts through the pledge dialog."""
+EVAL_SETS = ("questions_dev.yaml", "questions_dev2.yaml", "near_misses.yaml")
+
+
+async def accuracy(week, folder: Path) -> tuple[dict[str, tuple[int, int, list[str]]], int, int]:
+    """({eval set: (passed, cases, problems)}, amounts passed, amounts): the question sets through
+    the Assistant in-process, one resident per clock as the console test does, and the amounts
+    through the pledge dialog."""
     storage = Storage(sqlite_url(folder / "eval.db"))
     await storage.start()
     clock = ManualClock(datetime.fromisoformat(DEFAULT_NOW))
@@ -128,16 +133,23 @@ async def accuracy(week, folder: Path) -> tuple[int, int, int, int]:
         return await assistant.handle(Incoming("console", user, None, "vi", text=text, message_id=str(n)))
 
     try:
-        by_now = defaultdict(list)
-        cases = load_eval("questions_dev.yaml")
-        for case in cases:
-            by_now[case.get("now", DEFAULT_NOW)].append(case)
-        q_ok = 0
-        for i, (now, group) in enumerate(by_now.items()):
-            clock.set(datetime.fromisoformat(now))
-            for case in group:
-                replies = await say(f"eval{i}", case["q"])
-                q_ok += len(replies) == 1 and question_problem(case, replies[0].topic, replies[0].plain_text()) is None
+        results = {}
+        for name in EVAL_SETS:
+            by_now = defaultdict(list)
+            cases = load_eval(name)
+            for case in cases:
+                by_now[case.get("now", DEFAULT_NOW)].append(case)
+            problems = []
+            for i, (now, group) in enumerate(by_now.items()):
+                clock.set(datetime.fromisoformat(now))
+                for case in group:
+                    replies = await say(f"{name}{i}", case["q"])
+                    await say(f"{name}{i}", "/huy")  # a question that started a dialog ends it
+                    problem = (f"{case['q']!r}: {len(replies)} replies" if len(replies) != 1 else
+                               question_problem(case, replies[0].topic, replies[0].plain_text()))
+                    if problem:
+                        problems.append(problem)
+            results[name] = (len(cases) - len(problems), len(cases), problems)
         clock.set(datetime.fromisoformat(DEFAULT_NOW))
         amounts = load_eval("amounts_dev.yaml")
         a_ok = 0
@@ -150,9 +162,67 @@ async def accuracy(week, folder: Path) -> tuple[int, int, int, int]:
             else:
                 shown = f"{case['amount']:,}".replace(",", ".") + " đ"
                 a_ok += reply.topic == "pledge_name" and shown in reply.plain_text()
-        return q_ok, len(cases), a_ok, len(amounts)
+        return results, a_ok, len(amounts)
     finally:
         await storage.close()
+
+
+def leave_one_out(week) -> tuple[int, int, int, int, list[str]]:
+    """Each ask of each FAQ entry (and sub-answer) and each intent phrasing held out in turn:
+    the matcher is rebuilt without it (answers and the rest of the content still there) and
+    asked it. (right, fell back, wrong, total, the wrong ones)."""
+    from handlers import faq as faq_handler
+    from handlers.texts import INTENTS
+
+    held = []
+    for entry in week.faq:
+        for lang in ("vi", "en"):
+            for i in range(len(getattr(entry.ask, lang))):
+                held.append((f"faq:{entry.id}", entry.id, None, lang, i))
+            for sub in entry.more:
+                for i in range(len(getattr(sub.ask, lang))):
+                    held.append((f"faq:{entry.id}.{sub.id}", entry.id, sub.id, lang, i))
+    for intent, phrasings in INTENTS.items():
+        for i in range(len(phrasings)):
+            held.append((f"intent:{intent}", None, None, intent, i))
+    right = fell_back = 0
+    wrong: list[str] = []
+    for key, entry_id, sub_id, lang, i in held:
+        if entry_id is None:
+            question = INTENTS[lang][i]
+            matcher = faq_handler.matcher_for(week, {}, {**INTENTS, lang: INTENTS[lang][:i] + INTENTS[lang][i + 1:]})
+        else:
+            question, reduced = _without(week, entry_id, sub_id, lang, i)
+            matcher = faq_handler.matcher_for(reduced, {})
+        match = matcher.best(question)
+        if match is None:
+            fell_back += 1
+        elif match.key == key or (sub_id is None and match.key.startswith(key + ".")) or (
+                sub_id is not None and match.key == key.rsplit(".", 1)[0]):
+            right += 1  # an entry and its own sub-answer both answer the question
+        else:
+            wrong.append(f"{question!r} ({key}) -> {match.key} via {match.phrasing!r} ({match.score:.2f})")
+    return right, fell_back, len(wrong), len(held), wrong
+
+
+def _without(week, entry_id: str, sub_id: str | None, lang: str, i: int):
+    """(the held-out ask, the week without it)."""
+    faqs = []
+    question = ""
+    for entry in week.faq:
+        if entry.id == entry_id:
+            target = entry.sub(sub_id) if sub_id else entry
+            asks = list(getattr(target.ask, lang))
+            question = asks.pop(i)
+            other = "en" if lang == "vi" else "vi"
+            if lang == "vi" and not asks:  # an entry keeps at least one ask
+                asks = [getattr(target.ask, other)[0]] if getattr(target.ask, other) else ["-"]
+            changed = target.model_copy(update={"ask": Asks(**{lang: asks, other: getattr(target.ask, other)})})
+            if sub_id:
+                changed = entry.model_copy(update={"more": [changed if s.id == sub_id else s for s in entry.more]})
+            entry = changed
+        faqs.append(entry)
+    return question, week.model_copy(update={"faq": faqs})
 
 
 async def run(quick: bool = False) -> list:
@@ -169,11 +239,23 @@ async def run(quick: bool = False) -> list:
     rows.append(row(BENCH, f"Amount parsing: p50 / p95 ({n} expressions)", "understanding.amount_p95_us", p95,
                     f"{p50:.0f} / {{:.0f}} µs"))
     with tempfile.TemporaryDirectory(prefix="bench-understanding-") as tmp:
-        q_ok, q_n, a_ok, a_n = await accuracy(week, Path(tmp))
+        results, a_ok, a_n = await accuracy(week, Path(tmp))
+    for name, (ok, n, problems) in results.items():
+        label = ("Near misses answered with the honest fallback, near_misses.yaml (in-process)"
+                 if name == "near_misses.yaml" else f"Accuracy, {name} (in-process)")
+        rows.append(row(BENCH, label, f"understanding.{name.split('.')[0]}_ok", ok, f"{{}} / {n}",
+                        f"{n} / {n}", lambda v, n=n: v == n))
+        for problem in problems:
+            print(f"  {name}: {problem}", file=sys.stderr)
+    right, fell_back, wrong, total, wrongs = leave_one_out(week)
     rows += [
-        row(BENCH, "Accuracy, questions_dev.yaml (in-process)", "understanding.questions_ok", q_ok,
-            f"{{}} / {q_n}", f"{q_n} / {q_n}", lambda v: v == q_n),
+        row(BENCH, f"Leave-one-phrasing-out ({total} asks and intent phrasings): right entry",
+            "understanding.loo_right", right, f"{{}} / {total} ({right / total:.0%})"),
+        row(BENCH, "Leave-one-phrasing-out: honest fallback / wrong entry", "understanding.loo_wrong", wrong,
+            f"{fell_back} / {{}}"),
         row(BENCH, "Accuracy, amounts_dev.yaml (pledge dialog, in-process)", "understanding.amounts_ok", a_ok,
             f"{{}} / {a_n}", f"{a_n} / {a_n}", lambda v: v == a_n),
     ]
+    for line in wrongs:
+        print(f"  leave-one-out: {line}", file=sys.stderr)
     return rows

@@ -17,10 +17,11 @@ from content.render import contact_line
 from content.schema import Week
 from core.clock import Clock
 from core.matcher import Matcher
-from core.text import fold, has_vietnamese_marks, tokens
+from core.donation import wants_to_give
+from core.text import fold, has_vietnamese_marks, normalize, tokens
 from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach
 from handlers.common import Context, menu_buttons
-from handlers.texts import COMMANDS, INTENTS, TEXTS
+from handlers.texts import COMMANDS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
@@ -84,12 +85,7 @@ class Assistant:
         }
 
     def _build_matcher(self) -> Matcher:
-        week = self.week
-        entries = {f"intent:{k}": v for k, v in INTENTS.items()}
-        for entry in week.faq:
-            entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en + self.taught.get(entry.id, [])
-        background = frozenset(tokens(week.event.name.vi) + tokens(week.event.name.en or ""))
-        return Matcher(entries, background=background)
+        return faq.matcher_for(self.week, self.taught)
 
     def learn(self, faq_id: str, wordings: list[str]) -> None:
         """Staff taught these wordings for an FAQ entry: the matcher knows them from now on."""
@@ -166,6 +162,8 @@ class Assistant:
             return await pledge.on_text(ctx, dialog, text)
         if pledge.amount_in_pledge_message(text):
             return await pledge.start(ctx, text)
+        if wants_to_give(normalize(text), "?" in text):  # "em muốn đóng góp": the dialog asks the amount
+            return await pledge.start(ctx)
         return await self.understand(ctx, text) or await faq.fallback(ctx, text)
 
     async def _command(self, ctx: Context, name: str, args: str) -> list[Reply]:
@@ -199,9 +197,14 @@ class Assistant:
 
         A dialog step passes a higher `threshold`: there the message is most likely an answer.
         """
+        if schedule.days_left_asked(text):
+            return await schedule.days_left(ctx)
         when = schedule.day_asked(ctx, text)
         if when is not None:
             return await schedule.day(ctx, when)
+        monday = schedule.week_asked(ctx, text)
+        if monday is not None:
+            return await schedule.week(ctx, monday)
         match = self.matcher.best(text, threshold)
         if match is None:
             return None

@@ -27,6 +27,15 @@ VI = {
     "day_title": "📅 <b>{relative}{weekday} {date}</b> · {title}",
     "today_prefix": "Hôm nay, ",
     "tomorrow_prefix": "Ngày mai, ",
+    "yesterday_prefix": "Hôm qua, ",
+    "day_after_prefix": "Ngày kia, ",
+    "days_left_before": "Còn <b>{days} ngày</b> nữa là đến Tuần lễ: bắt đầu ngày {start}, kết thúc ngày {end}.",
+    "days_left_during": (
+        "Hôm nay là ngày thứ {nth} của Tuần lễ. Còn <b>{days} ngày</b> nữa là kết thúc (ngày {end})."
+    ),
+    "days_left_last": "Hôm nay là ngày cuối cùng của Tuần lễ ({end}).",
+    "days_left_after": "Tuần lễ đã kết thúc ngày {end}. Cảm ơn bạn đã quan tâm!",
+    "week_none": "Tuần {first} – {last} không có hoạt động của Tuần lễ (Tuần lễ diễn ra từ {start} đến {end}).",
     "opening_marker": "⭐ Ngày khai mạc Tuần lễ",
     "before_week": (
         "Tuần lễ chưa bắt đầu: còn <b>{days} ngày</b> nữa, Tuần lễ sẽ bắt đầu ngày {start}.\n"
@@ -38,7 +47,7 @@ VI = {
     ),
     "outside_week": "Ngày {date} không nằm trong Tuần lễ ({start} – {end}) nên không có hoạt động.",
     "subscribed": (
-        "🔔 Đã đăng ký! Mỗi sáng lúc {reminder_time}, từ {start} đến {end}, mình sẽ gửi bạn chương trình trong ngày.\n"
+        "🔔 Đã đăng ký! Mỗi sáng lúc {reminder_time}, từ {start} đến {end}, mình sẽ gửi bạn lịch hoạt động trong ngày.\n"
         "Muốn dừng thì gõ /huynhac."
     ),
     "already_subscribed": "Bạn đã đăng ký nhận nhắc rồi (mỗi sáng lúc {reminder_time}). Gõ /huynhac nếu muốn dừng.",
@@ -95,6 +104,13 @@ EN = {
     "day_title": "📅 <b>{relative}{weekday} {date}</b> · {title}",
     "today_prefix": "Today, ",
     "tomorrow_prefix": "Tomorrow, ",
+    "yesterday_prefix": "Yesterday, ",
+    "day_after_prefix": "The day after tomorrow, ",
+    "days_left_before": "<b>{days} days</b> to go: the week starts on {start} and ends on {end}.",
+    "days_left_during": "Today is day {nth} of the week. <b>{days} days</b> left until it ends ({end}).",
+    "days_left_last": "Today is the last day of the week ({end}).",
+    "days_left_after": "The week ended on {end}. Thank you for your interest!",
+    "week_none": "Nothing of the week happens from {first} to {last} (the week runs from {start} to {end}).",
     "opening_marker": "⭐ Opening day of the week",
     "before_week": (
         "The week has not started yet: <b>{days} days</b> to go, it begins on {start}.\n"
