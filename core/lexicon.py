@@ -21,7 +21,7 @@ van da dang se vua moi roi chua nua luon chi chu con hay hoac va voi cua cho tai
 toi tui minh em anh ban bac co di cau ong ba chau ho chung ta tao may ad admin bot ae mn moi nguoi
 gi nao dau sao ai bao nhieu may khi bh lau
 co duoc lam di den ve ra vao xem biet hoi muon can noi lay dung gui thay tim giup cho phai nhe xin
-tra loi cam on vui long lam on
+vui long lam on
 mot hai ba cac nhung nhieu it tat viec chuyen cai thu kieu loai kieu nao ay vay vay
 o trong ngoai tren duoi sau truoc khi luc bay gio hien nay hom
 the is are was were be been what when where who whom how which why do does did can could would should will

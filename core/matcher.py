@@ -128,6 +128,7 @@ class Matcher:
         self._unknown_weight = (1.0 + math.log(n)) * 1.2
         self._weight = {w: self._word_weight(w, doc_freq.get(w, 0), n) for w in self._known}
         self._bound = _bound_syllables(sequences, self._low)
+        self._pairs = {(a, b) for seq in sequences for a, b in zip(seq, seq[1:])}
         self._index: dict[str, list[int]] = defaultdict(list)
         self._by_evidence: dict[str, list[str]] = defaultdict(list)
         self._of_key: dict[str, list[int]] = defaultdict(list)
@@ -194,12 +195,20 @@ class Matcher:
     def _foreign(self, seq: list[str], i: int) -> bool:
         """Is seq[i] part of another compound than the one the content always uses it in?"""
         for side, partner in self._bound.get(seq[i], ()):
-            j = i + side
-            if 0 <= j < len(seq):
-                neighbour = seq[j]
-                if neighbour != partner and neighbour not in self._low and not neighbour.startswith("?"):
-                    return True
+            j, k = i + side, i - side
+            if 0 <= j < len(seq) and seq[j] == partner:
+                return False
+            if 0 <= j < len(seq) and self._telling(seq[j]):
+                return True  # "khai giảng": another word follows "khai" than "mạc"
+            # Its partner missing, it makes a pair the content never has on the other side:
+            # "sinh hoạt" when the content only says "hoạt động".
+            if 0 <= k < len(seq) and self._telling(seq[k]):
+                pair = (seq[k], seq[i]) if side > 0 else (seq[i], seq[k])
+                return pair not in self._pairs
         return False
+
+    def _telling(self, word: str) -> bool:
+        return word not in self._low and not word.startswith("?")
 
     def score(self, text: str) -> Match | None:
         """The best-scoring phrasing whatever its score (None when nothing shares a word, or the
@@ -209,9 +218,9 @@ class Matcher:
             return None
         query = {w: self._weight.get(w, LOW_WEIGHT if w in self._low else self._unknown_weight) for w in seq}
         known = [w for w in query if w in self._index or w in self._by_evidence]
-        telling = [w for w in known if w not in self._low]
-        if not telling:  # only fillers ("là gì"): compare on those
-            return self._best_of({i for w in known for i in self._index.get(w, ())}, query)
+        telling = [w for w in known if w not in self._low and w not in FRAMES]
+        if not telling:  # only fillers and frames ("bao nhiêu cũng được"): no subject to answer about
+            return None
         # Candidates come from the question's rarest telling words, within a budget of index
         # entries; every word counts in the score.
         telling.sort(key=lambda w: len(self._index.get(w, ())))
