@@ -16,9 +16,9 @@ from pathlib import Path
 from core.text import fold
 
 FILLERS = frozenset("""
-a ah a oi u uh um nhe nha nhi ha ho hoi hen day do kia nay ne vay the la ma nhung ca cung
-van da dang se vua moi roi chua nua luon chi chu con hay hoac va voi cua cho tai vi nen neu thuc su
-toi tui minh em anh ban bac co di cau ong ba chau ho chung ta tao may ad admin bot ae mn moi nguoi
+a ah a oi u uh um nhe nha nhi ha hoi hen day do kia nay ne vay the la ma nhung ca cung
+van da dang se vua moi roi chua nua luon chi con hay hoac va voi cua cho tai vi nen neu thuc su
+toi tui minh em anh ban bac co di cau ong ba chau chung ta may ad admin bot ae mn moi nguoi
 gi nao dau sao ai bao nhieu may khi bh lau
 co duoc lam di den ve ra vao xem biet hoi muon can noi lay dung gui thay tim giup cho phai nhe xin
 vui long lam on
@@ -34,7 +34,7 @@ _PHRASES = {
     # when / what time / how long
     "?when": ["khi nao", "bao gio", "hom nao", "ngay nao", "dip nao", "luc nao", "thoi gian nao", "thang may",
               "thoi diem nao", "vao luc nao", "ngay may", "when", "what date", "which day"],
-    "?time": ["may gio", "luc may gio", "gio nao", "what time"],
+    "?time": ["may gio", "luc may gio", "gio nao", "may h", "luc may h", "what time"],
     "?howlong": ["bao lau", "trong bao lau", "may ngay", "bao nhieu ngay", "keo dai", "how long", "how many days"],
     "?where": ["o dau", "cho nao", "noi nao", "dia diem nao", "tai dau", "where"],
     "?who": ["ai", "nguoi nao", "who"],
@@ -53,7 +53,11 @@ _PHRASES = {
     "anonymous": ["anonymously", "anonymous", "without my name", "without a name"],
     "donate": ["donate", "donation", "donations", "contribute", "give money"],
     "truong": ["truong hoc", "nha truong", "truong"],
-    "nhac": ["tin nhac", "nhac nho", "nhac"],
+    "nhac": ["tin nhac", "nhac nho", "nhac", "remind", "reminder", "reminders"],
+    "huy nhac": ["dung nhac", "thoi nhac", "ngung nhac", "tat nhac", "bo nhac", "khong nhan nhac", "huy nhac",
+                 "khong muon nhan nhac", "khong nhan tin nhac", "khong muon nhan tin nhac", "stop reminders",
+                 "stop the reminders", "unsubscribe"],
+    "lich": ["what s on", "whats on", "lich", "schedule", "program"],
     "dien thoai": ["so dien thoai", "dien thoai", "so dt"],
 }
 PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {

@@ -36,9 +36,10 @@ LOW_WEIGHT = 0.15        # fillers and the event's own name
 FRAME_WEIGHT = 0.6       # of a question frame's IDF: the frame matters, less than the subject
 EVIDENCE_CREDIT = 0.5    # a question word found in the key's answer, not in the phrasing
 FAMILY_CREDIT = 0.5      # of a question frame answered by a phrasing's related frame
+MIN_SHARED_SUBJECT = 1.5  # subject weight a question must share with a phrasing that says more
 MIN_SUBJECT_RECALL = 0.5  # share of the question's subject words a key must explain to be an answer
 SUBJECT_ZIPF = 5.9       # commoner than this in general Vietnamese: not a subject word
-BOUND_SHARE = 0.8        # a syllable with the same neighbour this often is part of a compound
+BOUND_SHARE = 0.9        # a syllable with the same neighbour this often is part of a compound
 BOUND_MIN_SHARE = 0.5    # ...when that side has a telling neighbour at least this often
 MIN_FUZZY_LEN = 4
 FUZZY_CUTOFF = 84
@@ -124,6 +125,7 @@ class Matcher:
         for text in context:
             sequences.append(words(text))
         self._known = frozenset(w for seq in sequences for w in seq)
+        self._subject_words = frozenset(w for w in self._known if w not in self._low and w not in FRAMES)
         n = max(len(entries.keys() | evidence.keys()), 1)
         self._unknown_weight = (1.0 + math.log(n)) * 1.2
         self._weight = {w: self._word_weight(w, doc_freq.get(w, 0), n) for w in self._known}
@@ -218,9 +220,10 @@ class Matcher:
             return None
         query = {w: self._weight.get(w, LOW_WEIGHT if w in self._low else self._unknown_weight) for w in seq}
         known = [w for w in query if w in self._index or w in self._by_evidence]
-        telling = [w for w in known if w not in self._low and w not in FRAMES]
-        if not telling:  # only fillers and frames ("bao nhiêu cũng được"): no subject to answer about
-            return None
+        if all(w in FILLERS or w in FRAMES for w in known):
+            return None  # only fillers and frames ("bao nhiêu cũng được"): no subject to answer about
+        telling = [w for w in known if w not in self._low and w not in FRAMES] or [
+            w for w in known if w not in FILLERS and w not in FRAMES]  # the event's name itself
         # Candidates come from the question's rarest telling words, within a budget of index
         # entries; every word counts in the score.
         telling.sort(key=lambda w: len(self._index.get(w, ())))
@@ -256,9 +259,12 @@ class Matcher:
             recall = (shared + EVIDENCE_CREDIT * extra) / total
             precision = shared / self._totals[i]
             score = 2 * recall * precision / (recall + precision)
-            if telling_total and (sum(query[w] for w in ws & telling) + EVIDENCE_CREDIT * extra) < (
-                    MIN_SUBJECT_RECALL * telling_total):
-                score = min(score, self.threshold - 0.01)  # most of what it asks about is not here
+            subject = sum(query[w] for w in ws & telling)
+            if telling_total and (subject + EVIDENCE_CREDIT * extra < MIN_SUBJECT_RECALL * telling_total or (
+                    subject < MIN_SHARED_SUBJECT and ws & self._subject_words - telling)):
+                # Most of what it asks about is not here, or it shares one weak word with a
+                # phrasing about more ("tôi muốn vay tiền" / "tiền quyên góp sẽ đi đâu").
+                score = min(score, self.threshold - 0.01)
             if score > best_score:
                 best, best_score = i, score
         if best < 0:

@@ -8,7 +8,7 @@ from content.asks_export import ExportError, add_asks
 from handlers import teach
 from handlers.router import Assistant
 
-QUESTION = "Tuần này phường bày ra để làm chi vậy"  # nothing in the shipped FAQ says "bày ra"
+QUESTION = "Có cần mang theo giấy tờ gì khi đến dự không"  # the FAQ says nothing of papers
 
 
 async def asked_and_missed(chat: Chat, text: str = QUESTION) -> int:
@@ -25,17 +25,17 @@ async def test_a_taught_wording_is_answered_at_once_and_leaves_the_list(assistan
     assert (open_question.id, open_question.count) == (number, 2)
     assert open_question.first_seen <= open_question.last_seen
 
-    assert await teach.teach(assistant, number, "purpose", "web:lan") == QUESTION
+    assert await teach.teach(assistant, number, "join", "web:lan") == QUESTION
 
-    assert (await chat.one(QUESTION)).topic == "faq:purpose"
-    assert (await chat.one("tuan nay phuong bay ra de lam chi vay")).topic == "faq:purpose"
+    assert (await chat.one(QUESTION)).topic == "faq:join"
+    assert (await chat.one("co can mang theo giay to gi khi den du khong")).topic == "faq:join"
     assert await teach.unanswered(assistant) == []
 
 
 async def test_teaching_an_unknown_question_or_entry_says_so_in_vietnamese(assistant, chat):
     number = await asked_and_missed(chat)
     with pytest.raises(ValueError, match="Không có câu hỏi số 999"):
-        await teach.teach(assistant, 999, "purpose", "web:lan")
+        await teach.teach(assistant, 999, "join", "web:lan")
     with pytest.raises(ValueError, match="Không có mục hỏi đáp “nope”"):
         await teach.teach(assistant, number, "nope", "web:lan")
     with pytest.raises(ValueError, match="Không có câu hỏi số 998"):
@@ -55,10 +55,10 @@ async def test_another_process_learns_it_at_its_next_refresh(week, storage, cloc
     other_chat = Chat(other, user="u2")
     assert (await other_chat.one(QUESTION)).topic == "fallback"
     number = [q.id for q in await teach.unanswered(chat.assistant)][0]
-    await teach.teach(chat.assistant, number, "purpose", "web:lan")
+    await teach.teach(chat.assistant, number, "join", "web:lan")
     assert (await other_chat.one(QUESTION)).topic == "fallback"  # has not looked yet
     clock.advance(seconds=teach.REFRESH_EVERY.total_seconds() + 1)
-    assert (await other_chat.one(QUESTION)).topic == "faq:purpose"
+    assert (await other_chat.one(QUESTION)).topic == "faq:join"
 
 
 async def test_staff_teach_with_the_number_from_thongke(assistant, chat):
@@ -70,9 +70,9 @@ async def test_staff_teach_with_the_number_from_thongke(assistant, chat):
 
     assert "Cách dùng" in (await staff.one("/day")).text
     assert "Không có mục hỏi đáp" in (await staff.one(f"/day {number} nope")).text
-    done = await staff.one(f"/day {number} purpose")
+    done = await staff.one(f"/day {number} join")
     assert "Đã dạy bot" in done.text
-    assert (await chat.one(QUESTION)).topic == "faq:purpose"
+    assert (await chat.one(QUESTION)).topic == "faq:join"
     assert f"#{number}" not in (await staff.one("/thongke")).text
 
 
@@ -82,17 +82,17 @@ async def test_staff_teach_with_buttons_and_dismiss(assistant, chat):
     staff = Chat(assistant, user="staff")
     choose = await staff.one(payload=f"teach:{number}")
     payloads = [b.payload for b in choose.buttons]
-    assert f"teach:{number}:purpose" in payloads and payloads[-1] == f"teach:{number}:-"
-    assert "Đã dạy bot" in (await staff.one(payload=f"teach:{number}:purpose")).text
-    assert (await chat.one(QUESTION)).topic == "faq:purpose"
+    assert f"teach:{number}:join" in payloads and payloads[-1] == f"teach:{number}:-"
+    assert "Đã dạy bot" in (await staff.one(payload=f"teach:{number}:join")).text
+    assert (await chat.one(QUESTION)).topic == "faq:join"
     assert "Đã bỏ" in (await staff.one(f"/boqua {other}")).text
     assert await teach.unanswered(assistant) == []
 
 
 async def test_residents_cannot_teach(assistant, chat):
     number = await asked_and_missed(chat)
-    assert "Mình không biết lệnh /day" in (await chat.one(f"/day {number} purpose")).text
-    await chat.one(payload=f"teach:{number}:purpose")
+    assert "Mình không biết lệnh /day" in (await chat.one(f"/day {number} join")).text
+    await chat.one(payload=f"teach:{number}:join")
     assert (await chat.one(QUESTION)).topic == "fallback"
 
 
@@ -120,23 +120,23 @@ async def test_export_asks_command_writes_the_taught_wordings(assistant, chat, t
     from settings import Settings
 
     number = await asked_and_missed(chat)
-    await teach.teach(assistant, number, "purpose", "web:lan")
-    english = await asked_and_missed(chat, "what is this week for, really")
-    await teach.teach(assistant, english, "purpose", "web:lan")
+    await teach.teach(assistant, number, "join", "web:lan")
+    english = await asked_and_missed(chat, "what should I wear to the opening")
+    await teach.teach(assistant, english, "join", "web:lan")
     out = tmp_path / "week.yaml"
     settings = Settings(database_url=assistant.storage.url.render_as_string(hide_password=False), content_file=ROOT / "content" / "week.yaml")
     assert await bot.export_asks(settings, out) == 0
     asks = {e["id"]: e["ask"] for e in yaml.safe_load(out.read_text(encoding="utf-8"))["faq"]}
-    assert asks["purpose"]["vi"][-1] == QUESTION
-    assert asks["purpose"]["en"][-1] == "what is this week for, really"
+    assert asks["join"]["vi"][-1] == QUESTION
+    assert asks["join"]["en"][-1] == "what should I wear to the opening"
 
 
 async def test_teaching_storage_on_every_database(week, any_storage, clock):
     assistant = Assistant(week, any_storage, clock)
     chat = Chat(assistant)
     number = await asked_and_missed(chat)
-    await teach.teach(assistant, number, "purpose", "web:lan")
-    await teach.teach(assistant, number, "purpose", "web:lan")  # taught twice: kept once
+    await teach.teach(assistant, number, "join", "web:lan")
+    await teach.teach(assistant, number, "join", "web:lan")  # taught twice: kept once
     fresh = Assistant(week, any_storage, clock)
-    assert (await Chat(fresh, user="u2").one(QUESTION)).topic == "faq:purpose"
-    assert fresh.taught == {"purpose": [QUESTION]}
+    assert (await Chat(fresh, user="u2").one(QUESTION)).topic == "faq:join"
+    assert fresh.taught == {"join": [QUESTION]}
