@@ -64,6 +64,7 @@ PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     tuple(phrase.split()): tuple(canonical.split()) for canonical, phrases in _PHRASES.items() for phrase in phrases
 }
 LONGEST_PHRASE = max(len(p) for p in PHRASES)
+PHRASE_STARTS = frozenset(p[0] for p in PHRASES)
 FRAMES = frozenset(c for c in _PHRASES if c.startswith("?"))
 # Frames that ask about the same thing in other words: a phrasing with one partly answers the other.
 FRAME_FAMILY = {"?when": "time", "?time": "time", "?howlong": "time", "?what": "what", "?why": "what"}

@@ -20,6 +20,7 @@ An inverted index keeps the cost proportional to the candidates, not to the whol
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -29,7 +30,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from core.lexicon import FILLERS, FRAME_FAMILY, FRAMES, LONGEST_PHRASE, PHRASES, RARE_ZIPF, background_zipf
+from core.lexicon import FILLERS, FRAME_FAMILY, FRAMES, LONGEST_PHRASE, PHRASE_STARTS, PHRASES, RARE_ZIPF, background_zipf
 from core.text import TEENCODE, fold
 
 LOW_WEIGHT = 0.15        # fillers and the event's own name
@@ -44,6 +45,7 @@ BOUND_MIN_SHARE = 0.5    # ...when that side has a telling neighbour at least th
 MIN_FUZZY_LEN = 4
 FUZZY_CUTOFF = 84
 CANDIDATE_BUDGET = 300   # index entries read to find candidates, at most (once past the rarest word)
+SHORTLIST = 40           # candidates given the full score, the best by plain overlap
 # Kept for callers that list what weighs little.
 STOPWORDS = FILLERS
 
@@ -61,28 +63,34 @@ def read(text: str) -> list[tuple[str, str | None]]:
     """(canonical folded word, the word as typed when it had diacritics) for each word."""
     raw: list[tuple[str, str | None]] = []
     for word in _WORD.findall(unicodedata.normalize("NFC", text.lower())):
-        folded = fold(word)
-        expansion = TEENCODE.get(folded)
-        if expansion and expansion != folded:
-            raw.extend((w, None) for w in expansion.split())
-        else:
-            raw.append((folded, word if word != folded else None))
+        raw.extend(_read_word(word))
     out: list[tuple[str, str | None]] = []
-    i = 0
-    while i < len(raw):
-        for n in range(min(LONGEST_PHRASE, len(raw) - i), 0, -1):
-            canonical = PHRASES.get(tuple(w for w, _ in raw[i:i + n]))
-            if canonical is not None:
-                if n == 1 and canonical == (raw[i][0],):
-                    out.append(raw[i])
-                else:
-                    out.extend((w, None) for w in canonical)
-                i += n
-                break
+    i, n = 0, len(raw)
+    while i < n:
+        if raw[i][0] in PHRASE_STARTS:
+            for size in range(min(LONGEST_PHRASE, n - i), 0, -1):
+                canonical = PHRASES.get(tuple(w for w, _ in raw[i:i + size]))
+                if canonical is not None:
+                    out.extend([raw[i]] if size == 1 and canonical == (raw[i][0],) else
+                               [(w, None) for w in canonical])
+                    i += size
+                    break
+            else:
+                out.append(raw[i])
+                i += 1
         else:
             out.append(raw[i])
             i += 1
     return out
+
+
+@lru_cache(maxsize=65536)
+def _read_word(word: str) -> tuple[tuple[str, str | None], ...]:
+    folded = fold(word)
+    expansion = TEENCODE.get(folded)
+    if expansion and expansion != folded:
+        return tuple((w, None) for w in expansion.split())
+    return ((folded, word if word != folded else None),)
 
 
 def words(text: str) -> list[str]:
@@ -125,24 +133,23 @@ class Matcher:
         for text in context:
             sequences.append(words(text))
         self._known = frozenset(w for seq in sequences for w in seq)
-        self._subject_words = frozenset(w for w in self._known if w not in self._low and w not in FRAMES)
         n = max(len(entries.keys() | evidence.keys()), 1)
         self._unknown_weight = (1.0 + math.log(n)) * 1.2
         self._weight = {w: self._word_weight(w, doc_freq.get(w, 0), n) for w in self._known}
         self._bound = _bound_syllables(sequences, self._low)
         self._pairs = {(a, b) for seq in sequences for a, b in zip(seq, seq[1:])}
         self._index: dict[str, list[int]] = defaultdict(list)
-        self._by_evidence: dict[str, list[str]] = defaultdict(list)
         self._of_key: dict[str, list[int]] = defaultdict(list)
         self._totals: list[float] = []
+        self._families: list[frozenset[str]] = []  # the frame families each phrasing asks
+        self._subjects: list[frozenset[str]] = []  # its subject words
         for i, (key, _, ws) in enumerate(self._phrasings):
             self._totals.append(sum(self._weight[w] for w in ws))
+            self._families.append(frozenset(FRAME_FAMILY[w] for w in ws if w in FRAME_FAMILY))
+            self._subjects.append(frozenset(w for w in ws if w not in self._low and w not in FRAMES))
             self._of_key[key].append(i)
             for w in ws:
                 self._index[w].append(i)
-        for key, ws in self._evidence.items():
-            for w in ws:
-                self._by_evidence[w].append(key)
         # Typo candidates by length: a typo changes a word's length by one or two letters at most.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for w in self._known:
@@ -219,13 +226,13 @@ class Matcher:
         if unknown or not seq:
             return None
         query = {w: self._weight.get(w, LOW_WEIGHT if w in self._low else self._unknown_weight) for w in seq}
-        known = [w for w in query if w in self._index or w in self._by_evidence]
+        known = [w for w in query if w in self._index]
         if all(w in FILLERS or w in FRAMES for w in known):
             return None  # only fillers and frames ("bao nhiêu cũng được"): no subject to answer about
         telling = [w for w in known if w not in self._low and w not in FRAMES] or [
             w for w in known if w not in FILLERS and w not in FRAMES]  # the event's name itself
         # Candidates come from the question's rarest telling words, within a budget of index
-        # entries; every word counts in the score.
+        # entries (a phrasing sharing none of them cannot answer); every word counts in the score.
         telling.sort(key=lambda w: len(self._index.get(w, ())))
         candidates: set[int] = set()
         budget = CANDIDATE_BUDGET
@@ -233,43 +240,53 @@ class Matcher:
             postings = self._index.get(word, ())
             if candidates and len(postings) > budget:
                 break
+            if len(postings) > budget and len(telling) > 1:
+                # Even the rarest word is common ("phí" in a thousand classes): the phrasings
+                # that also share another of the question's words, when there are any.
+                others = frozenset(telling[1:])
+                phrasings = self._phrasings
+                postings = [i for i in postings if not phrasings[i][2].isdisjoint(others)] or postings
             candidates.update(postings)
             budget -= len(postings)
-            for key in self._by_evidence.get(word, ())[:50]:
-                candidates.update(self._of_key[key])
-        return self._best_of(candidates, query)
+        return self._best_of(candidates, query, frozenset(telling) | {
+            w for w in query if w not in self._low and w not in FRAMES})
 
-    def _best_of(self, candidates: set[int], query: dict[str, float]) -> Match | None:
+    def _best_of(self, candidates: set[int], query: dict[str, float], telling: frozenset[str]) -> Match | None:
+        asked = frozenset(query)
+        weight = query.__getitem__
         total = sum(query.values())
-        telling = {w for w in query if w not in self._low and w not in FRAMES}
-        query_frames = {w for w in query if w in FRAMES}
-        telling_total = sum(query[w] for w in telling)
+        telling_total = sum(map(weight, telling))
+        frames = [(w, query[w], FRAME_FAMILY.get(w)) for w in asked & FRAMES]
+        phrasings, totals, evidence = self._phrasings, self._totals, self._evidence
+        if len(candidates) > SHORTLIST:  # a plain weighted Dice first, the full score for the best few
+            dice = [(sum(map(weight, phrasings[i][2] & asked)) / (total + totals[i]), i) for i in candidates]
+            candidates = [i for _, i in heapq.nlargest(SHORTLIST, dice)]
         best, best_score = -1, -1.0
         for i in candidates:
-            key, _, ws = self._phrasings[i]
-            shared = sum(query[w] for w in ws & query.keys())
-            if not shared:
-                continue
-            # The answer's words count only for a phrasing that shares a subject with the question.
-            extra = sum(query[w] for w in (self._evidence.get(key, frozenset()) & query.keys()) - ws) if any(
-                w not in self._low and w not in FRAMES for w in ws & query.keys()) else 0.0
+            key, _, ws = phrasings[i]
+            common = ws & asked
+            subject = sum(map(weight, common & telling))
+            if not subject:
+                continue  # shares no subject with the question: cannot be its answer
+            shared = sum(map(weight, common))
+            extra = sum(map(weight, (evidence[key] & asked) - ws))
             # "bao lâu" is not "khi nào", but a phrasing about when partly answers how long.
-            shared += FAMILY_CREDIT * sum(query[w] for w in query_frames - ws
-                                          if FRAME_FAMILY.get(w) in {FRAME_FAMILY.get(f) for f in ws & FRAMES} - {None})
+            for w, v, family in frames:
+                if w not in ws and family is not None and family in self._families[i]:
+                    shared += FAMILY_CREDIT * v
             recall = (shared + EVIDENCE_CREDIT * extra) / total
-            precision = shared / self._totals[i]
+            precision = shared / totals[i]
             score = 2 * recall * precision / (recall + precision)
-            subject = sum(query[w] for w in ws & telling)
-            if telling_total and (subject + EVIDENCE_CREDIT * extra < MIN_SUBJECT_RECALL * telling_total or (
-                    subject < MIN_SHARED_SUBJECT and ws & self._subject_words - telling)):
+            if subject + EVIDENCE_CREDIT * extra < MIN_SUBJECT_RECALL * telling_total or (
+                    subject < MIN_SHARED_SUBJECT and not self._subjects[i] <= telling):
                 # Most of what it asks about is not here, or it shares one weak word with a
                 # phrasing about more ("tôi muốn vay tiền" / "tiền quyên góp sẽ đi đâu").
-                score = min(score, self.threshold - 0.01)
+                score = score if score < self.threshold else self.threshold - 0.01
             if score > best_score:
                 best, best_score = i, score
         if best < 0:
             return None
-        key, phrasing, _ = self._phrasings[best]
+        key, phrasing, _ = phrasings[best]
         return Match(key, best_score, phrasing)
 
 
