@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from content.schema import Faq, Week
+from content.schema import Faq, SubAnswer, Week
 from core.amounts import format_vnd
 
 
@@ -34,6 +34,28 @@ def placeholders(week: Week, lang: str) -> dict[str, str]:
     }
 
 
-def faq_answer(week: Week, entry: Faq, lang: str) -> str:
-    """The answer as plain text, placeholders filled."""
-    return entry.answer.get(lang).format_map(placeholders(week, lang))
+def faq_answer(week: Week, entry: Faq, lang: str, sub: SubAnswer | None = None) -> str:
+    """The answer as plain text, placeholders filled; a sub-answer's first when one was asked."""
+    values = placeholders(week, lang)
+    text = entry.answer.get(lang).format_map(values)
+    return sub.answer.get(lang).format_map(values) + "\n\n" + text if sub else text
+
+
+def content_texts(week: Week) -> list[str]:
+    """The event's facts and program as text, both languages: what the content talks about."""
+    out: list[str] = []
+
+    def add(*texts) -> None:
+        for t in texts:
+            if t is not None:
+                out.extend(x for x in (t.vi, t.en) if x)
+
+    add(week.ward.name, week.ward.city, week.ward.office, week.event.name, week.event.theme, *week.event.organisers,
+        week.opening.place, week.opening.host, week.opening.note, week.fund.name, week.movement.name)
+    for c in week.contacts:
+        add(c.name, c.hours)
+    for day in week.days:
+        add(day.title)
+        for a in day.activities:
+            add(a.text, a.place)
+    return out

@@ -110,10 +110,23 @@ class Asks(Strict):
     en: list[NonEmpty] = Field(default_factory=list)
 
 
+class SubAnswer(Strict):
+    """A sharper question within an entry ("anonymous?" within "how to donate"): its own asks,
+    and an answer shown before the entry's."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    ask: Asks
+    answer: LocalText
+
+
 class Faq(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
     ask: Asks
     answer: LocalText
+    more: list[SubAnswer] = Field(default_factory=list)
+
+    def sub(self, sub_id: str) -> SubAnswer | None:
+        return next((s for s in self.more if s.id == sub_id), None)
 
 
 class Week(Strict):
@@ -179,12 +192,19 @@ def rules(week: Week) -> list[tuple[tuple[str | int, ...], str]]:
         if entry.id in ids:
             errors.append((("faq", i, "id"), f"duplicate id {entry.id!r} (also faq[{ids[entry.id]}])"))
         ids.setdefault(entry.id, i)
-        for lang in LANGS:
-            answer = getattr(entry.answer, lang)
-            for name in _placeholders(answer or ""):
-                if name not in PLACEHOLDERS:
-                    errors.append((("faq", i, "answer", lang),
-                                   f"unknown placeholder {{{name}}}; known: {', '.join(sorted(PLACEHOLDERS))}"))
+        answers = [(("faq", i, "answer"), entry.answer)]
+        answers += [(("faq", i, "more", j, "answer"), sub.answer) for j, sub in enumerate(entry.more)]
+        for where, text in answers:
+            for lang in LANGS:
+                for name in _placeholders(getattr(text, lang) or ""):
+                    if name not in PLACEHOLDERS:
+                        errors.append(((*where, lang),
+                                       f"unknown placeholder {{{name}}}; known: {', '.join(sorted(PLACEHOLDERS))}"))
+        subs: set[str] = set()
+        for j, sub in enumerate(entry.more):
+            if sub.id in subs:
+                errors.append((("faq", i, "more", j, "id"), f"duplicate id {sub.id!r} in this entry"))
+            subs.add(sub.id)
     return errors
 
 

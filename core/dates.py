@@ -114,6 +114,36 @@ def find_day(text: str, today: date, week_start: date, week_end: date) -> DayPhr
     return None
 
 
+_WEEK_RELATIVE = [
+    (re.compile(r"\b(?:tuan sau|tuan toi|next week)\b"), 1),
+    (re.compile(r"\b(?:tuan nay|this week)\b"), 0),
+    (re.compile(r"\b(?:tuan truoc|last week)\b"), -1),
+]
+_DAYS_LEFT = re.compile(r"\b(?:con (?:may|bao nhieu|vai) (?:ngay|hom)|(?:may|bao nhieu) (?:ngay|hom) nua|bao lau nua|"
+                        r"how many (?:more )?days (?:left|until|to go|more)|days left|how long until)\b")
+
+
+@dataclass(frozen=True)
+class WeekPhrase:
+    monday: date
+    start: int
+    end: int
+
+
+def find_week(text: str, today: date) -> WeekPhrase | None:
+    """A calendar week named in `text` (normalized): "tuần sau", "tuần này", "tuần trước"."""
+    for pattern, delta in _WEEK_RELATIVE:
+        m = pattern.search(text)
+        if m:
+            return WeekPhrase(today - timedelta(days=today.weekday()) + timedelta(weeks=delta), m.start(), m.end())
+    return None
+
+
+def asks_days_left(text: str) -> bool:
+    """ "còn mấy ngày nữa", "bao lâu nữa", "how many days left" (normalized text)."""
+    return bool(_DAYS_LEFT.search(text))
+
+
 def _in_week(start: date, end: date, wanted) -> date | None:
     d = start
     while d <= end:

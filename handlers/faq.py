@@ -3,20 +3,49 @@ from __future__ import annotations
 
 import html
 
-from content.render import faq_answer
+from content.render import content_texts, faq_answer, placeholders
+from content.schema import LANGS, Week
+from core.matcher import Matcher, words
 from core.text import mask_personal, normalize
 from handlers.common import Context
+from handlers.texts import INTENTS, TEXTS
 from handlers.types import Button, Reply
 from storage import repo
 
 FAQ_LIST_SIZE = 8
 
 
+INTENT_ANSWERS = {"schedule": "schedule_footer", "subscribe": "subscribed", "unsubscribe": "unsubscribed",
+                  "help": "help", "thanks": "thanks"}
+
+
+def matcher_for(week: Week, taught: dict[str, list[str]], intents: dict[str, list[str]] = INTENTS) -> Matcher:
+    """What free text is matched against: the intents' phrasings, each FAQ entry's asks (and
+    sub-answers' asks, as "faq:<id>.<sub>") with the wordings staff taught, each answer's text as
+    evidence, the days' program as evidence for the schedule, the event's facts as known words."""
+    entries = {f"intent:{k}": list(v) for k, v in intents.items()}
+    # What the bot says for an intent tells what the intent is about, as an answer does.
+    evidence = {f"intent:{k}": [TEXTS[lang][text] for lang in LANGS] for k, text in INTENT_ANSWERS.items()}
+    for entry in week.faq:
+        key = f"faq:{entry.id}"
+        entries[key] = entry.ask.vi + entry.ask.en + taught.get(entry.id, [])
+        evidence[key] = [faq_answer(week, entry, lang) for lang in LANGS]
+        for sub in entry.more:
+            entries[f"{key}.{sub.id}"] = sub.ask.vi + sub.ask.en
+            evidence[f"{key}.{sub.id}"] = [sub.answer.get(lang).format_map(placeholders(week, lang)) for lang in LANGS]
+    for day in week.days:
+        evidence["intent:schedule"] += [t for a in day.activities for t in (a.text.vi, a.text.en) if t]
+    name = week.event.name
+    return Matcher(entries, background=frozenset(words(name.vi) + words(name.en or "")), evidence=evidence,
+                   context=content_texts(week))
+
+
 async def answer(ctx: Context, faq_id: str) -> list[Reply]:
-    entry = next((f for f in ctx.week.faq if f.id == faq_id), None)
+    entry_id, _, sub_id = faq_id.partition(".")
+    entry = next((f for f in ctx.week.faq if f.id == entry_id), None)
     if entry is None:  # a button from an older version of the week file
         return await faq_list(ctx)
-    text = html.escape(faq_answer(ctx.week, entry, ctx.lang), quote=False)
+    text = html.escape(faq_answer(ctx.week, entry, ctx.lang, entry.sub(sub_id)), quote=False)
     buttons = ctx.menu_buttons()
     return [Reply(text, f"faq:{faq_id}", buttons)]
 

@@ -18,10 +18,11 @@ from content.render import contact_line
 from content.schema import Week
 from core.clock import Clock
 from core.matcher import Matcher
-from core.text import fold, has_vietnamese_marks, tokens
-from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe
+from core.donation import wants_to_give
+from core.text import fold, has_vietnamese_marks, normalize, tokens
+from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach
 from handlers.common import Context, menu_buttons
-from handlers.texts import COMMANDS, INTENTS, TEXTS
+from handlers.texts import COMMANDS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
@@ -41,7 +42,8 @@ INTENT_HANDLERS: dict[str, Handler] = {
 }
 # Staff only; to anyone else they are unknown commands.
 STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid,
-                                      "broadcast": broadcast.start}
+                                      "broadcast": broadcast.start, "teach": teach.command,
+                                      "dismiss": teach.dismiss_command}
 # A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> handlers.types.Result.
 Sender = Callable[..., Awaitable[object]]
 
@@ -76,11 +78,11 @@ class Assistant:
         self.senders: dict[str, Sender] = {}
         self.jobs = None  # jobs.runner.Jobs, when scheduled work runs in this process
         self.chats = ChatCache()
-        entries = {f"intent:{k}": v for k, v in INTENTS.items()}
-        for entry in week.faq:
-            entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
-        background = frozenset(tokens(week.event.name.vi) + tokens(week.event.name.en or ""))
-        self.matcher = Matcher(entries, background=background)
+        # FAQ id -> wordings staff taught (handlers.teach); new ones are read every few minutes.
+        self.taught: dict[str, list[str]] = {}
+        self.taught_upto = 0  # the last taught_asks row this process has
+        self.taught_checked_at = None
+        self.matcher = self._build_matcher()
         # Typing a menu button's label (in either language) presses it.
         self._button_labels = {
             _label_key(TEXTS[lang][key]): payload
@@ -89,6 +91,17 @@ class Assistant:
                                  ("btn_subscribe", "menu:subscribe"), ("btn_unsubscribe", "menu:unsubscribe"),
                                  ("btn_pledge", "menu:pledge"), ("btn_faq", "menu:faq"), ("btn_menu", "menu:menu"))
         }
+
+    def _build_matcher(self) -> Matcher:
+        return faq.matcher_for(self.week, self.taught)
+
+    def learn(self, faq_id: str, wordings: list[str]) -> None:
+        """Staff taught these wordings for an FAQ entry: the matcher knows them from now on."""
+        known = self.taught.setdefault(faq_id, [])
+        new = [w for w in wordings if w not in known]
+        if new:
+            known.extend(new)
+            self.matcher = self._build_matcher()
 
     def error_reply(self, lang: str) -> Reply:
         """What a resident sees when handling their message failed."""
@@ -108,6 +121,7 @@ class Assistant:
             cut_from, msg = len(msg.text), replace(msg, text=msg.text[:self.read_limit])
         try:
             async with self.storage.session() as session, session.begin():
+                await teach.refresh(self, session, now)
                 chat = self.chats.get(msg.channel, msg.user_id, name, now)
                 if chat is None:  # first message in a while: record it, and read the dialog
                     resident = await repo.touch_resident(session, msg.channel, msg.user_id, name,
@@ -167,6 +181,8 @@ class Assistant:
             return await pledge.on_text(ctx, dialog, text)
         if pledge.amount_in_pledge_message(text):
             return await pledge.start(ctx, text)
+        if wants_to_give(normalize(text), "?" in text):  # "em muốn đóng góp": the dialog asks the amount
+            return await pledge.start(ctx)
         return await self.understand(ctx, text) or await faq.fallback(ctx, text)
 
     async def _command(self, ctx: Context, name: str, args: str) -> list[Reply]:
@@ -193,6 +209,8 @@ class Assistant:
             return await privacy.erase(ctx)
         if kind == "broadcast" and ctx.is_staff:
             return await broadcast.on_button(ctx, value)
+        if kind == "teach" and ctx.is_staff:
+            return await teach.on_button(ctx, value)
         log.info("unknown %.16r button payload", kind)  # not all of it: on Zalo it may be typed text
         return await menu.menu(ctx)
 
@@ -201,9 +219,14 @@ class Assistant:
 
         A dialog step passes a higher `threshold`: there the message is most likely an answer.
         """
+        if schedule.days_left_asked(text):
+            return await schedule.days_left(ctx)
         when = schedule.day_asked(ctx, text)
         if when is not None:
             return await schedule.day(ctx, when)
+        monday = schedule.week_asked(ctx, text)
+        if monday is not None:
+            return await schedule.week(ctx, monday)
         match = self.matcher.best(text, threshold)
         if match is None:
             return None

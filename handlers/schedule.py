@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from content.render import dm, dmy
 from content.schema import Day
 from core.amounts import format_vnd
-from core.dates import find_day
+from core.dates import asks_days_left, find_day, find_week
 from core.text import normalize
 from handlers.common import Context, Html, Voice, menu_buttons
 from handlers.types import Button, Reply
@@ -65,7 +65,9 @@ async def day(ctx: Context, when: date) -> list[Reply]:
             return [ctx.reply("after_week", "day", ctx.menu_buttons())]
         return [ctx.reply("outside_week", "day", [Button(ctx.t("btn_schedule"), "menu:schedule")],
                           date=dmy(when))]
-    relative = {ctx.today: ctx.t("today_prefix"), ctx.today + timedelta(days=1): ctx.t("tomorrow_prefix")}
+    relative = {ctx.today: ctx.t("today_prefix"), ctx.today + timedelta(days=1): ctx.t("tomorrow_prefix"),
+                ctx.today - timedelta(days=1): ctx.t("yesterday_prefix"),
+                ctx.today + timedelta(days=2): ctx.t("day_after_prefix")}
     return [Reply(day_block(ctx, program, relative.get(when, "")), "day", ctx.menu_buttons())]
 
 
@@ -77,6 +79,43 @@ def day_asked(ctx: Context, text: str) -> date | None:
         return None
     rest = (norm[:phrase.start] + " " + norm[phrase.end:]).split()
     return phrase.day if all(word in DAY_FILLER for word in rest) else None
+
+
+def week_asked(ctx: Context, text: str) -> date | None:
+    """The Monday of the calendar week a message asks about ("tuần sau có gì"), when it is only that."""
+    norm = normalize(text)
+    phrase = find_week(norm, ctx.today)
+    if phrase is None:
+        return None
+    rest = (norm[:phrase.start] + " " + norm[phrase.end:]).split()
+    return phrase.monday if all(word in DAY_FILLER for word in rest) else None
+
+
+async def week(ctx: Context, monday: date) -> list[Reply]:
+    """The days of the event in that calendar week, or that there are none."""
+    sunday = monday + timedelta(days=6)
+    days = sorted((d for d in ctx.week.days if monday <= d.date <= sunday), key=lambda d: d.date)
+    if not days:
+        return [ctx.reply("week_none", "week", ctx.menu_buttons(), first=dm(monday), last=dm(sunday))]
+    blocks = [ctx.say("schedule_title", **ctx.common_values())] + [day_block(ctx, d) for d in days]
+    return [Reply("\n\n".join(blocks), "week", ctx.menu_buttons())]
+
+
+def days_left_asked(text: str) -> bool:
+    return asks_days_left(normalize(text))
+
+
+async def days_left(ctx: Context) -> list[Reply]:
+    """How many days until the week, or until its end."""
+    event = ctx.week.event
+    if ctx.today < event.start:
+        return [ctx.reply("days_left_before", "days_left", ctx.menu_buttons(), days=(event.start - ctx.today).days)]
+    if ctx.today > event.end:
+        return [ctx.reply("days_left_after", "days_left", ctx.menu_buttons())]
+    if ctx.today == event.end:
+        return [ctx.reply("days_left_last", "days_left", ctx.menu_buttons())]
+    return [ctx.reply("days_left_during", "days_left", ctx.menu_buttons(), nth=(ctx.today - event.start).days + 1,
+                      days=(event.end - ctx.today).days)]
 
 
 def reminder_key(day: date) -> str:

@@ -12,6 +12,7 @@ from datetime import date
 from content.render import dm
 from core.amounts import format_vnd
 from core.phone import format_phone
+from handlers import teach
 from handlers.common import Context
 from handlers.pledge import parse_reference, reference, shown_name
 from handlers.texts import TEXTS
@@ -56,10 +57,10 @@ async def stats(ctx: Context) -> list[Reply]:
     top = await repo.top_unanswered(ctx.session, 10)
     erased = await repo.count_erased_questions(ctx.session)
     lines.append(ctx.t("staff_unanswered") if top or erased else ctx.t("staff_unanswered_none"))
-    lines += [f"• {_e(q.sample[:120])} ({q.count})" for q in top]
+    lines += [ctx.say("staff_unanswered_line", number=q.id, question=q.sample[:120], count=q.count) for q in top]
     if erased:
         lines.append(ctx.say("staff_unanswered_erased", count=erased))
-    return [Reply("\n".join(lines), "stats")]
+    return [Reply("\n".join(lines), "stats", teach.unanswered_buttons(top))]
 
 
 def _skipped_reason(ctx: Context, reason: str) -> str:

@@ -27,6 +27,15 @@ VI = {
     "day_title": "📅 <b>{relative}{weekday} {date}</b> · {title}",
     "today_prefix": "Hôm nay, ",
     "tomorrow_prefix": "Ngày mai, ",
+    "yesterday_prefix": "Hôm qua, ",
+    "day_after_prefix": "Ngày kia, ",
+    "days_left_before": "Còn <b>{days} ngày</b> nữa là đến Tuần lễ: bắt đầu ngày {start}, kết thúc ngày {end}.",
+    "days_left_during": (
+        "Hôm nay là ngày thứ {nth} của Tuần lễ. Còn <b>{days} ngày</b> nữa là kết thúc (ngày {end})."
+    ),
+    "days_left_last": "Hôm nay là ngày cuối cùng của Tuần lễ ({end}).",
+    "days_left_after": "Tuần lễ đã kết thúc ngày {end}. Cảm ơn bạn đã quan tâm!",
+    "week_none": "Tuần {first} – {last} không có hoạt động của Tuần lễ (Tuần lễ diễn ra từ {start} đến {end}).",
     "opening_marker": "⭐ Ngày khai mạc Tuần lễ",
     "before_week": (
         "Tuần lễ chưa bắt đầu: còn <b>{days} ngày</b> nữa, Tuần lễ sẽ bắt đầu ngày {start}.\n"
@@ -38,7 +47,7 @@ VI = {
     ),
     "outside_week": "Ngày {date} không nằm trong Tuần lễ ({start} – {end}) nên không có hoạt động.",
     "subscribed": (
-        "🔔 Đã đăng ký! Mỗi sáng lúc {reminder_time}, từ {start} đến {end}, mình sẽ gửi bạn chương trình trong ngày.\n"
+        "🔔 Đã đăng ký! Mỗi sáng lúc {reminder_time}, từ {start} đến {end}, mình sẽ gửi bạn lịch hoạt động trong ngày.\n"
         "Muốn dừng thì gõ /huynhac."
     ),
     "already_subscribed": "Bạn đã đăng ký nhận nhắc rồi (mỗi sáng lúc {reminder_time}). Gõ /huynhac nếu muốn dừng.",
@@ -95,6 +104,13 @@ EN = {
     "day_title": "📅 <b>{relative}{weekday} {date}</b> · {title}",
     "today_prefix": "Today, ",
     "tomorrow_prefix": "Tomorrow, ",
+    "yesterday_prefix": "Yesterday, ",
+    "day_after_prefix": "The day after tomorrow, ",
+    "days_left_before": "<b>{days} days</b> to go: the week starts on {start} and ends on {end}.",
+    "days_left_during": "Today is day {nth} of the week. <b>{days} days</b> left until it ends ({end}).",
+    "days_left_last": "Today is the last day of the week ({end}).",
+    "days_left_after": "The week ended on {end}. Thank you for your interest!",
+    "week_none": "Nothing of the week happens from {first} to {last} (the week runs from {start} to {end}).",
     "opening_marker": "⭐ Opening day of the week",
     "before_week": (
         "The week has not started yet: <b>{days} days</b> to go, it begins on {start}.\n"
@@ -305,9 +321,22 @@ VI |= {
         "• Cam kết chờ nộp: {pledged_count} ({pledged_total})\n• Đã nhận: {paid_count} ({paid_total})\n"
         "• Đã hủy: {cancelled_count} ({cancelled_total})\n• Tổng quỹ (gồm lễ khai mạc): {fund_total}"
     ),
-    "staff_unanswered": "\n<b>Câu hỏi bot chưa trả lời được</b> (số lần):",
+    "staff_unanswered": "\n<b>Câu hỏi bot chưa trả lời được</b> (số lần) — dạy bot: /day số mục, bỏ qua: /boqua số:",
     "staff_unanswered_none": "\nChưa có câu hỏi nào bot không trả lời được.",
     "staff_unanswered_erased": "• Câu hỏi của người dân đã xóa dữ liệu cá nhân (không giữ nội dung): {count}",
+    "staff_unanswered_line": "• #{number} {question} ({count})",
+    "btn_teach": "Dạy #{number}",
+    "btn_dismiss": "🚫 Bỏ qua câu này",
+    "teach_usage": (
+        "Cách dùng: /day số mục — ví dụ /day 12 theme: câu hỏi số 12 trong /thongke là một cách hỏi mục "
+        "“theme”. Các mục: {entries}. Chỉ gõ /day 12 để chọn mục bằng nút."
+    ),
+    "teach_choose": "Câu hỏi #{number}: “{question}”\nLà hỏi về mục nào? Bấm để dạy bot:",
+    "teach_done": "✅ Đã dạy bot: “{question}” → mục {entry}. Bot trả lời câu này ngay từ bây giờ.",
+    "teach_no_question": "Không có câu hỏi số {number} (xem số trong /thongke).",
+    "teach_no_entry": "Không có mục hỏi đáp “{entry}”. Các mục: {entries}.",
+    "dismiss_usage": "Cách dùng: /boqua số — ví dụ /boqua 12 bỏ câu hỏi số 12 khỏi danh sách /thongke.",
+    "dismiss_done": "Đã bỏ câu hỏi #{number} khỏi danh sách.",
     "staff_export": "📎 Danh sách {count} cam kết (CSV mở bằng Excel, và XLSX).",
     "staff_paid_usage": "Cách dùng: /danhan KH-0042",
     "staff_paid_unknown": "Không tìm thấy cam kết {ref}.",
@@ -322,9 +351,20 @@ EN |= {
         "• Pledges awaiting payment: {pledged_count} ({pledged_total})\n• Received: {paid_count} ({paid_total})\n"
         "• Cancelled: {cancelled_count} ({cancelled_total})\n• Fund total (with the opening): {fund_total}"
     ),
-    "staff_unanswered": "\n<b>Questions the bot could not answer</b> (times asked):",
+    "staff_unanswered": "\n<b>Questions the bot could not answer</b> (times asked) — teach: /teach number entry, dismiss: /dismiss number:",
     "staff_unanswered_none": "\nNo unanswered questions so far.",
     "staff_unanswered_erased": "• Asked by residents who deleted their personal data (text not kept): {count}",
+    "staff_unanswered_line": "• #{number} {question} ({count})",
+    "btn_teach": "Teach #{number}",
+    "btn_dismiss": "🚫 Dismiss this one",
+    "teach_usage": (
+        "Usage: /teach number entry — e.g. /teach 12 theme: question 12 of /stats is a way of asking entry "
+        "“theme”. Entries: {entries}. Type just /teach 12 to choose the entry with buttons."
+    ),
+    "teach_choose": "Question #{number}: “{question}”\nWhich entry does it ask about? Tap to teach the bot:",
+    "teach_done": "✅ Taught: “{question}” → entry {entry}. The bot answers it from now on.",
+    "dismiss_usage": "Usage: /dismiss number — e.g. /dismiss 12 removes question 12 from the /stats list.",
+    "dismiss_done": "Question #{number} removed from the list.",
     "staff_export": "📎 {count} pledges (CSV for Excel, and XLSX).",
     "staff_paid_usage": "Usage: /paid KH-0042",
     "staff_paid_unknown": "No pledge {ref} found.",
@@ -461,6 +501,7 @@ COMMANDS = {
     "export": "export", "xuat": "export",
     "paid": "paid", "danhan": "paid",
     "broadcast": "broadcast", "thongbao": "broadcast",
+    "teach": "teach", "day": "teach", "dismiss": "dismiss", "boqua": "dismiss",
     "cancel": "cancel", "huy": "cancel",
     "deletemydata": "erase", "xoadulieu": "erase",
 }

@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import chats
 from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
-                            UnansweredQuestion)
+                            TaughtAsk, UnansweredQuestion)
 
 
 def _insert(session: AsyncSession, table):
@@ -116,18 +116,25 @@ async def record_unanswered(session: AsyncSession, resident_id: int, folded: str
 
 
 class Unanswered(NamedTuple):
+    """An open question as staff see it: every asking of the same folded wording, by any resident."""
+
+    id: int  # the number staff use (/day 12): the first row of the group
     folded: str
     sample: str
     count: int  # from all residents
+    first_asked: datetime
+    last_asked: datetime
 
 
 async def top_unanswered(session: AsyncSession, limit: int = 10) -> list[Unanswered]:
-    """The questions asked most, over all residents; erased ones are not among them."""
-    count = func.sum(UnansweredQuestion.count)
+    """The open questions (not yet taught or dismissed by staff) asked most, over all residents;
+    erased ones are not among them."""
+    q = UnansweredQuestion
+    count = func.sum(q.count)
     rows = await session.execute(
-        select(UnansweredQuestion.folded, func.min(UnansweredQuestion.sample), count)
-        .where(UnansweredQuestion.folded.is_not(None)).group_by(UnansweredQuestion.folded)
-        .order_by(count.desc(), func.max(UnansweredQuestion.last_asked).desc()).limit(limit))
+        select(func.min(q.id), q.folded, func.min(q.sample), count, func.min(q.first_asked), func.max(q.last_asked))
+        .where(q.folded.is_not(None), q.closed_at.is_(None)).group_by(q.folded)
+        .order_by(count.desc(), func.max(q.last_asked).desc()).limit(limit))
     return [Unanswered(*row) for row in rows]
 
 
@@ -136,6 +143,35 @@ async def count_erased_questions(session: AsyncSession) -> int:
     total = (await session.execute(select(func.sum(UnansweredQuestion.count))
                                    .where(UnansweredQuestion.folded.is_(None)))).scalar_one()
     return total or 0
+
+
+async def get_unanswered(session: AsyncSession, question_id: int) -> UnansweredQuestion | None:
+    """Question `question_id`, unless its text was erased with its resident's data."""
+    question = await session.get(UnansweredQuestion, question_id)
+    return question if question is not None and question.folded is not None else None
+
+
+async def close_unanswered(session: AsyncSession, question_id: int, staff: str, faq_id: str | None,
+                           now: datetime) -> None:
+    """Close question `question_id` and every other asking of the same wording."""
+    q = UnansweredQuestion
+    folded = select(q.folded).where(q.id == question_id).scalar_subquery()
+    await session.execute(update(q).where(q.folded == folded, q.closed_at.is_(None))
+                          .values(closed_at=now, closed_by=staff[:80], faq_id=faq_id))
+
+
+async def add_taught_ask(session: AsyncSession, faq_id: str, text: str, question_id: int | None, staff: str,
+                         now: datetime) -> None:
+    """Attach a wording to an FAQ entry; the same wording taught twice is kept once."""
+    stmt = _insert(session, TaughtAsk).values(faq_id=faq_id, text=text[:500], question_id=question_id,
+                                              staff=staff[:80], created_at=now)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["faq_id", "text"]))
+
+
+async def taught_asks(session: AsyncSession, after_id: int = 0) -> list[TaughtAsk]:
+    """Taught wordings in the order they were taught, those after `after_id` only."""
+    rows = await session.execute(select(TaughtAsk).where(TaughtAsk.id > after_id).order_by(TaughtAsk.id))
+    return list(rows.scalars())
 
 
 async def count_residents(session: AsyncSession) -> tuple[int, int]:

@@ -33,6 +33,8 @@ async def test_quick_benchmarks_produce_sane_figures():
     assert got["understanding.match_p95"] > 0 and got["understanding.match_p95_generated"] > 0
     assert got["understanding.amount_p95_us"] > 0
     assert got["understanding.questions_ok"] > 0 and got["understanding.amounts_ok"] > 0
+    assert got["understanding.questions2_ok"] > 0 and got["understanding.near_misses_ok"] > 0
+    assert got["understanding.loo_right"] > 0 and got["understanding.loo_wrong"] is not None
     # 4. Storage: pledges recorded, start-up timed, memory read.
     assert got["storage.sqlite_recorded"] == 20 and got["storage.sqlite_seq"] > 0 and got["storage.sqlite_conc"] > 0
     assert got.get("storage.postgresql_recorded", 20) == 20  # when PostgreSQL is reachable

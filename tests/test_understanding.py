@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from eval_cases import load_eval, question_problem
 
-QUESTIONS = load_eval("questions_dev.yaml")
+QUESTIONS = load_eval("questions_dev.yaml") + load_eval("questions_dev2.yaml") + load_eval("near_misses.yaml")
 DEFAULT_NOW = "2023-09-25T09:00:00+07:00"
 
 
@@ -20,7 +20,8 @@ def check(case: dict, topic: str, text: str) -> None:
 
 @pytest.mark.slow
 def test_every_eval_question_through_the_console(tmp_path):
-    """All of shared/eval/questions_dev.yaml, through `bot.py console --json`, one process per clock."""
+    """All of questions_dev.yaml, questions_dev2.yaml and our near misses, through `bot.py console
+    --json`, one process per clock; /huy after each, as a question may start the pledge dialog."""
     by_now = defaultdict(list)
     for case in QUESTIONS:
         by_now[case.get("now", DEFAULT_NOW)].append(case)
@@ -28,12 +29,12 @@ def test_every_eval_question_through_the_console(tmp_path):
         env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / f'{i}.db'}", "PATH": ""}
         run = subprocess.run(
             [sys.executable, "bot.py", "console", "--json", "--now", now, "--user", f"eval{i}"],
-            cwd=ROOT, env=env, input="".join(c["q"] + "\n" for c in cases),
+            cwd=ROOT, env=env, input="".join(c["q"] + "\n/huy\n" for c in cases),
             capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stderr
         replies = [json.loads(line) for line in run.stdout.splitlines()]
-        assert [r["input"] for r in replies] == list(range(1, len(cases) + 1)), run.stdout
-        for case, reply in zip(cases, replies):
+        assert [r["input"] for r in replies] == list(range(1, 2 * len(cases) + 1)), run.stdout
+        for case, reply in zip(cases, replies[::2]):
             check(case, reply["topic"], reply["text"])
 
 
@@ -43,7 +44,7 @@ PARAPHRASES = [
     ("What is the theme?", "faq:theme"), ("khai mac o dau", "faq:opening"), ("mấy h khai mạc", "faq:opening"),
     ("le khai mac to chuc o dau z", "faq:opening"), ("khai mác khi nào", "faq:opening"),
     ("quy khuyen hoc dc bn tien r", "faq:fund_total"), ("tong so tien quyen gop", "faq:fund_total"),
-    ("lam sao de ung ho quy", "faq:donate"), ("mk muon ung ho", "faq:donate"), ("how can I donate", "faq:donate"),
+    ("lam sao de ung ho quy", "faq:donate"), ("mk muon ung ho", "pledge_amount"), ("how can I donate", "faq:donate"),
     ("bao gio ket thuc", "faq:dates"), ("bắt đầu khi nào", "faq:dates"), ("tuan le keo dai bao lau", "faq:dates"),
     ("ai tổ chức", "faq:organisers"), ("who organises it", "faq:organisers"), ("có mất phí ko", "faq:join"),
     ("sđt phường", "faq:contact"), ("xã hội học tập là gì", "faq:movement"), ("hoc tap suot doi la gi", "faq:purpose"),
