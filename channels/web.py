@@ -1,4 +1,4 @@
-"""One web server for webhooks: /healthz, the Zalo webhook and the Telegram webhook (aiohttp)."""
+"""One web server: /healthz, the Zalo and Telegram webhooks, and the staff pages (aiohttp)."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +11,7 @@ from handlers.router import Assistant
 READY = web.AppKey("ready", asyncio.Event)
 
 
-def build_web_app(assistant: Assistant, *, zalo=None, telegram=None) -> web.Application:
+def build_web_app(assistant: Assistant, *, zalo=None, telegram=None, staff_web=None) -> web.Application:
     """The server listens before the channels start (Telegram's setWebhook must find it); /healthz
     says 503 until app[READY] is set, once everything runs."""
     app = web.Application(client_max_size=1024 * 1024)
@@ -26,6 +26,10 @@ def build_web_app(assistant: Assistant, *, zalo=None, telegram=None) -> web.Appl
         app.router.add_post("/zalo/webhook", zalo.webhook)
     if telegram is not None and telegram.webhook_url:
         app.router.add_post("/telegram/webhook", telegram.webhook)
+    if staff_web is not None:  # a channels.staff_web.StaffWebConfig
+        from channels.staff_web import add_staff_web
+
+        add_staff_web(app, assistant, staff_web, telegram)
     return app
 
 
