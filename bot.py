@@ -5,6 +5,7 @@
     python bot.py serve [--now T]   the web server: webhooks for Zalo and Telegram, the staff pages, /healthz
     python bot.py console [...]     the terminal chat
     python bot.py check-content [FILE]
+    python bot.py export-asks [--out FILE]   wordings staff taught -> the week file
 
 settings -> content -> storage -> assistant (handlers) -> channel.
 """
@@ -54,6 +55,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     console.add_argument("--now", type=_parse_now, help="start the bot's clock at this time (rehearsal)")
     check = sub.add_parser("check-content", help="validate a week file")
     check.add_argument("file", nargs="?", type=Path, default=None)
+    export = sub.add_parser("export-asks", help="write the wordings staff taught into the week file")
+    export.add_argument("--out", type=Path, default=None, help="write here instead of the content file itself")
     return parser.parse_args(argv)
 
 
@@ -66,6 +69,39 @@ def check_content(path: Path) -> int:
             print(f"  {line}", file=sys.stderr)
         return 1
     print(f"{path}: OK — {week.event.name.vi}, {len(week.days)} days, {len(week.faq)} FAQ entries")
+    return 0
+
+
+async def export_asks(settings: Settings, out: Path | None) -> int:
+    """The wordings staff taught (/day), added to their entries' ask lists in the week file."""
+    from content.asks_export import ExportError, add_asks
+    from core.text import normalize
+    from handlers.router import _reply_language
+    from storage import repo
+
+    path = settings.content_file
+    week = load_week(path)
+    storage = Storage(settings.database_url)
+    await storage.start()
+    try:
+        async with storage.session() as session:
+            taught = await repo.taught_asks(session)
+    finally:
+        await storage.close()
+    known = {f.id: {normalize(a) for a in f.ask.vi + f.ask.en} for f in week.faq}
+    additions: dict[str, dict[str, list[str]]] = {}
+    for row in taught:
+        if row.faq_id in known and normalize(row.text) not in known[row.faq_id]:
+            known[row.faq_id].add(normalize(row.text))
+            additions.setdefault(row.faq_id, {}).setdefault(_reply_language(row.text, "vi"), []).append(row.text)
+    try:
+        text = add_asks(path.read_text(encoding="utf-8"), additions)
+    except ExportError as exc:
+        print(f"{path}: not changed: {exc}", file=sys.stderr)
+        return 1
+    (out or path).write_text(text, encoding="utf-8")
+    count = sum(len(w) for by_lang in additions.values() for w in by_lang.values())
+    print(f"{out or path}: {count} wording(s) added to {len(additions)} entr{'y' if len(additions) == 1 else 'ies'}")
     return 0
 
 
@@ -198,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.command == "check-content":
         return check_content(args.file or settings.content_file)
+    if args.command == "export-asks":
+        return asyncio.run(export_asks(settings, args.out))
     try:
         if args.command == "serve":
             asyncio.run(run_channels(settings, args.now, web=True))

@@ -18,7 +18,7 @@ from content.schema import Week
 from core.clock import Clock
 from core.matcher import Matcher
 from core.text import fold, has_vietnamese_marks, tokens
-from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, web_signin
+from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, INTENTS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
@@ -40,7 +40,8 @@ INTENT_HANDLERS: dict[str, Handler] = {
 }
 # Staff only; to anyone else they are unknown commands.
 STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid,
-                                      "broadcast": broadcast.start, "web": web_signin.web_link}
+                                      "broadcast": broadcast.start, "teach": teach.command,
+                                      "dismiss": teach.dismiss_command, "web": web_signin.web_link}
 # `/start <word>` from a link or QR code (t.me/<bot>?start=ungho) goes straight to that feature.
 DEEP_LINKS = {"ungho": "pledge", "lich": "schedule", "nhacnho": "subscribe"}
 # A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> handlers.types.Result.
@@ -71,11 +72,11 @@ class Assistant:
         self.web_url = "http://127.0.0.1:8080"  # where the staff pages are: bot.py sets PUBLIC_URL or HOST:PORT
         self.jobs = None  # jobs.runner.Jobs, when scheduled work runs in this process
         self.chats = ChatCache()
-        entries = {f"intent:{k}": v for k, v in INTENTS.items()}
-        for entry in week.faq:
-            entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en
-        background = frozenset(tokens(week.event.name.vi) + tokens(week.event.name.en or ""))
-        self.matcher = Matcher(entries, background=background)
+        # FAQ id -> wordings staff taught (handlers.teach); new ones are read every few minutes.
+        self.taught: dict[str, list[str]] = {}
+        self.taught_upto = 0  # the last taught_asks row this process has
+        self.taught_checked_at = None
+        self.matcher = self._build_matcher()
         # Typing a menu button's label (in either language) presses it.
         self._button_labels = {
             _label_key(TEXTS[lang][key]): payload
@@ -84,6 +85,22 @@ class Assistant:
                                  ("btn_subscribe", "menu:subscribe"), ("btn_unsubscribe", "menu:unsubscribe"),
                                  ("btn_pledge", "menu:pledge"), ("btn_faq", "menu:faq"), ("btn_menu", "menu:menu"))
         }
+
+    def _build_matcher(self) -> Matcher:
+        week = self.week
+        entries = {f"intent:{k}": v for k, v in INTENTS.items()}
+        for entry in week.faq:
+            entries[f"faq:{entry.id}"] = entry.ask.vi + entry.ask.en + self.taught.get(entry.id, [])
+        background = frozenset(tokens(week.event.name.vi) + tokens(week.event.name.en or ""))
+        return Matcher(entries, background=background)
+
+    def learn(self, faq_id: str, wordings: list[str]) -> None:
+        """Staff taught these wordings for an FAQ entry: the matcher knows them from now on."""
+        known = self.taught.setdefault(faq_id, [])
+        new = [w for w in wordings if w not in known]
+        if new:
+            known.extend(new)
+            self.matcher = self._build_matcher()
 
     def error_reply(self, lang: str) -> Reply:
         """What a resident sees when handling their message failed."""
@@ -95,6 +112,7 @@ class Assistant:
         name = _clip(msg.name, 128)
         try:
             async with self.storage.session() as session, session.begin():
+                await teach.refresh(self, session, now)
                 chat = self.chats.get(msg.channel, msg.user_id, name, now)
                 if chat is None:  # first message in a while: record it, and read the dialog
                     resident = await repo.touch_resident(session, msg.channel, msg.user_id, name,
@@ -176,6 +194,8 @@ class Assistant:
             return await privacy.erase(ctx)
         if kind == "broadcast" and ctx.is_staff:
             return await broadcast.on_button(ctx, value)
+        if kind == "teach" and ctx.is_staff:
+            return await teach.on_button(ctx, value)
         log.info("unknown button payload %r", payload)
         return await menu.menu(ctx)
 

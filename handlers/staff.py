@@ -15,7 +15,7 @@ from content.render import dm
 from content.schema import Week
 from core.amounts import format_vnd
 from core.phone import format_phone
-from handlers import web_signin
+from handlers import teach, web_signin
 from handlers.common import Context
 from handlers.pledge import parse_reference, reference, shown_name
 from handlers.texts import TEXTS
@@ -56,8 +56,8 @@ async def stats(ctx: Context) -> list[Reply]:
                                  failed=counts.get("failed", 0) + counts.get("blocked", 0)))
     top = await repo.top_unanswered(ctx.session, 10)
     lines.append(ctx.t("staff_unanswered") if top else ctx.t("staff_unanswered_none"))
-    lines += [f"• {_e(q.sample[:120])} ({q.count})" for q in top]
-    return [Reply("\n".join(lines), "stats")]
+    lines += [ctx.say("staff_unanswered_line", number=q.id, question=q.sample[:120], count=q.count) for q in top]
+    return [Reply("\n".join(lines), "stats", teach.unanswered_buttons(top))]
 
 
 async def export(ctx: Context) -> list[Reply]:

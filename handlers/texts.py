@@ -305,8 +305,21 @@ VI |= {
         "• Cam kết chờ nộp: {pledged_count} ({pledged_total})\n• Đã nhận: {paid_count} ({paid_total})\n"
         "• Đã hủy: {cancelled_count} ({cancelled_total})\n• Tổng quỹ (gồm lễ khai mạc): {fund_total}"
     ),
-    "staff_unanswered": "\n<b>Câu hỏi bot chưa trả lời được</b> (số lần):",
+    "staff_unanswered": "\n<b>Câu hỏi bot chưa trả lời được</b> (số lần) — dạy bot: /day số mục, bỏ qua: /boqua số:",
     "staff_unanswered_none": "\nChưa có câu hỏi nào bot không trả lời được.",
+    "staff_unanswered_line": "• #{number} {question} ({count})",
+    "btn_teach": "Dạy #{number}",
+    "btn_dismiss": "🚫 Bỏ qua câu này",
+    "teach_usage": (
+        "Cách dùng: /day số mục — ví dụ /day 12 theme: câu hỏi số 12 trong /thongke là một cách hỏi mục "
+        "“theme”. Các mục: {entries}. Chỉ gõ /day 12 để chọn mục bằng nút."
+    ),
+    "teach_choose": "Câu hỏi #{number}: “{question}”\nLà hỏi về mục nào? Bấm để dạy bot:",
+    "teach_done": "✅ Đã dạy bot: “{question}” → mục {entry}. Bot trả lời câu này ngay từ bây giờ.",
+    "teach_no_question": "Không có câu hỏi số {number} (xem số trong /thongke).",
+    "teach_no_entry": "Không có mục hỏi đáp “{entry}”. Các mục: {entries}.",
+    "dismiss_usage": "Cách dùng: /boqua số — ví dụ /boqua 12 bỏ câu hỏi số 12 khỏi danh sách /thongke.",
+    "dismiss_done": "Đã bỏ câu hỏi #{number} khỏi danh sách.",
     "staff_export": "📎 Danh sách {count} cam kết (CSV mở bằng Excel, và XLSX).",
     "staff_paid_usage": "Cách dùng: /danhan KH-0042",
     "staff_paid_unknown": "Không tìm thấy cam kết {ref}.",
@@ -321,8 +334,19 @@ EN |= {
         "• Pledges awaiting payment: {pledged_count} ({pledged_total})\n• Received: {paid_count} ({paid_total})\n"
         "• Cancelled: {cancelled_count} ({cancelled_total})\n• Fund total (with the opening): {fund_total}"
     ),
-    "staff_unanswered": "\n<b>Questions the bot could not answer</b> (times asked):",
+    "staff_unanswered": "\n<b>Questions the bot could not answer</b> (times asked) — teach: /teach number entry, dismiss: /dismiss number:",
     "staff_unanswered_none": "\nNo unanswered questions so far.",
+    "staff_unanswered_line": "• #{number} {question} ({count})",
+    "btn_teach": "Teach #{number}",
+    "btn_dismiss": "🚫 Dismiss this one",
+    "teach_usage": (
+        "Usage: /teach number entry — e.g. /teach 12 theme: question 12 of /stats is a way of asking entry "
+        "“theme”. Entries: {entries}. Type just /teach 12 to choose the entry with buttons."
+    ),
+    "teach_choose": "Question #{number}: “{question}”\nWhich entry does it ask about? Tap to teach the bot:",
+    "teach_done": "✅ Taught: “{question}” → entry {entry}. The bot answers it from now on.",
+    "dismiss_usage": "Usage: /dismiss number — e.g. /dismiss 12 removes question 12 from the /stats list.",
+    "dismiss_done": "Question #{number} removed from the list.",
     "staff_export": "📎 {count} pledges (CSV for Excel, and XLSX).",
     "staff_paid_usage": "Usage: /paid KH-0042",
     "staff_paid_unknown": "No pledge {ref} found.",
@@ -445,6 +469,7 @@ COMMANDS = {
     "paid": "paid", "danhan": "paid",
     "broadcast": "broadcast", "thongbao": "broadcast",
     "web": "web", "quantri": "web",
+    "teach": "teach", "day": "teach", "dismiss": "dismiss", "boqua": "dismiss",
     "cancel": "cancel", "huy": "cancel",
     "deletemydata": "erase", "xoadulieu": "erase",
 }

@@ -75,6 +75,25 @@ class UnansweredQuestion(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_asked: Mapped[datetime]
     last_asked: Mapped[datetime]
+    # Set when staff taught the bot this question (faq_id says to which entry) or dismissed it.
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+    faq_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class TaughtAsk(Base):
+    """A resident's wording staff attached to an FAQ entry: the matcher knows it at once, and
+    `bot.py export-asks` writes it back into the content file."""
+
+    __tablename__ = "taught_asks"
+    __table_args__ = (UniqueConstraint("faq_id", "text", name="uq_taught_asks_faq_text"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    faq_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(500))
+    question_id: Mapped[int | None] = mapped_column(BigInteger)  # the unanswered question it came from
+    staff: Mapped[str] = mapped_column(String(80))  # "telegram:12345", "web:lan"
+    created_at: Mapped[datetime]
 
 
 class Pledge(Base):

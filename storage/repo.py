@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import chats
 from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
-                            UnansweredQuestion)
+                            TaughtAsk, UnansweredQuestion)
 
 
 def _insert(session: AsyncSession, table):
@@ -100,9 +100,35 @@ async def record_unanswered(session: AsyncSession, folded: str, sample: str, now
 
 
 async def top_unanswered(session: AsyncSession, limit: int = 10) -> list[UnansweredQuestion]:
+    """The open ones (not yet taught or dismissed by staff), most asked first."""
     rows = await session.execute(
-        select(UnansweredQuestion).order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_asked.desc())
+        select(UnansweredQuestion).where(UnansweredQuestion.closed_at.is_(None))
+        .order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_asked.desc())
         .limit(limit))
+    return list(rows.scalars())
+
+
+async def get_unanswered(session: AsyncSession, question_id: int) -> UnansweredQuestion | None:
+    return await session.get(UnansweredQuestion, question_id)
+
+
+async def close_unanswered(session: AsyncSession, question_id: int, staff: str, faq_id: str | None,
+                           now: datetime) -> None:
+    await session.execute(update(UnansweredQuestion).where(UnansweredQuestion.id == question_id)
+                          .values(closed_at=now, closed_by=staff[:80], faq_id=faq_id))
+
+
+async def add_taught_ask(session: AsyncSession, faq_id: str, text: str, question_id: int | None, staff: str,
+                         now: datetime) -> None:
+    """Attach a wording to an FAQ entry; the same wording taught twice is kept once."""
+    stmt = _insert(session, TaughtAsk).values(faq_id=faq_id, text=text[:500], question_id=question_id,
+                                              staff=staff[:80], created_at=now)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["faq_id", "text"]))
+
+
+async def taught_asks(session: AsyncSession, after_id: int = 0) -> list[TaughtAsk]:
+    """Taught wordings in the order they were taught, those after `after_id` only."""
+    rows = await session.execute(select(TaughtAsk).where(TaughtAsk.id > after_id).order_by(TaughtAsk.id))
     return list(rows.scalars())
 
 
