@@ -15,6 +15,7 @@ from yarl import URL
 from channels.staff_web import StaffWebConfig, charts
 from conftest import BEFORE_WEEK, Chat, RecordingChannel
 from core.clock import ManualClock
+from handlers import teach
 from handlers.router import Assistant
 from jobs.runner import Jobs
 from staff_web_helpers import add_pledge, sign_in_link, staff_server
@@ -321,3 +322,30 @@ def test_chart_is_drawn_from_the_figures():
     assert svg.startswith("<svg") and svg.count("<rect") == 2 + 2  # two bars, two legend keys
     assert "Lỗi &lt;x&gt;" in svg and ">4<" in svg  # labels escaped; the day's total shown
     assert [charts._nice_ceiling(v) for v in (0, 3, 5, 37, 41, 1234)] == [4, 4, 8, 40, 60, 1600]
+
+
+async def test_teaching_a_question_on_the_page_answers_it_at_once_and_is_audited(assistant, chat):
+    question = "Tuần này phường bày ra để làm chi vậy"  # nothing in the shipped FAQ says "bày ra"
+    assert (await chat.one(question)).topic == "fallback"
+    await chat.say(question.upper())  # the same wording: counted in one row
+    assert (await chat.one("con mèo nhà tôi tên là gì")).topic == "fallback"
+    async with staff_server(assistant) as base, client() as http:
+        page = await signed_in(http, await sign_in_link(assistant))
+        async with http.get(base + "/staff/cau-hoi") as response:
+            listing = await response.text()
+        ids = [int(i) for i in re.findall(r"/staff/cau-hoi/(\d+)/day", listing)]
+        assert len(ids) == 2 and '<td class="num">2</td>' in listing
+        async with http.post(f"{base}/staff/cau-hoi/{ids[0]}/day", data={"csrf": csrf_of(page), "faq": "purpose"}) as r:
+            assert "Đã dạy bot" in await r.text()
+        assert (await chat.one(question)).topic == "faq:purpose"  # at once, in this process
+        async with http.post(f"{base}/staff/cau-hoi/{ids[1]}/bo-qua", data={"csrf": csrf_of(page)}) as r:
+            after = await r.text()
+        assert "Đã bỏ qua" in after and "/day" not in after  # both gone from the list
+        async with http.post(f"{base}/staff/cau-hoi/{ids[0]}/day", data={"csrf": csrf_of(page), "faq": "nope"}) as r:
+            assert "Không dạy được" in await r.text()  # no such FAQ entry
+        await chat.say("con chó nhà tôi tên là gì")
+        (open_question,) = await teach.unanswered(assistant)
+        await Chat(assistant, user="staff").say(f"/boqua {open_question.id}")  # in chat: audited too
+        async with http.get(base + "/staff/nhat-ky") as response:
+            audit = await response.text()
+    assert audit.count("Dạy bot") == 1 and audit.count("Bỏ qua câu hỏi") == 2 and "faq:purpose" in audit

@@ -20,6 +20,7 @@ from core.amounts import format_vnd
 from core.phone import format_phone
 from handlers import broadcast as chat_broadcast
 from handlers import staff as chat_staff
+from handlers import teach as teaching
 from handlers.common import Voice
 from handlers.pledge import parse_reference, reference
 from handlers.router import Assistant
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 STATUS_VI = chat_staff.STATUS_VI
 PLEDGE_ROWS = 300              # shown at once; the search narrows it
+QUESTION_ROWS = 100
 CANCEL_REASON_CHARS = 300
 REPEATED_SEND = timedelta(minutes=2)  # the same notice again within this: a double click, not a new one
 DELIVERY_SERIES = [("sent", "Đã gửi", "#2e7d32"), ("failed", "Lỗi", "#c62828"), ("blocked", "Đã chặn bot", "#6d4c41"),
@@ -228,34 +230,30 @@ class Pages:
     # Câu hỏi chưa trả lời --------------------------------------------------------------------
 
     async def questions(self, request: web.Request) -> web.Response:
-        async with self.storage.session() as s:
-            top = await repo.top_unanswered(s, 100)
-        rows = [{"id": q.id, "sample": q.sample[:300], "count": q.count, "first": self.local(q.first_asked),
-                 "last": self.local(q.last_asked)} for q in top]
+        """Open questions, one row per wording (as folded: case, marks and spacing aside)."""
+        rows = [{"id": q.id, "text": q.text[:300], "count": q.count, "first": self.local(q.first_seen),
+                 "last": self.local(q.last_seen)} for q in await teaching.unanswered(self.assistant, QUESTION_ROWS)]
         faq = [(entry.id, entry.ask.vi[0] if entry.ask.vi else entry.id) for entry in self.week.faq]
-        return self.render(request, "questions.html", "questions", rows=rows, faq=faq, can_teach=_teaching() is not None)
+        return self.render(request, "questions.html", "questions", rows=rows, faq=faq)
 
     async def teach(self, request: web.Request) -> web.Response:
-        teaching = _teaching()
+        """The same teaching as /day: the bot answers this wording with the entry at once."""
         faq_id = str((await request.post()).get("faq", ""))
         question_id = int(request.match_info["id"])
-        if teaching is None or faq_id not in {entry.id for entry in self.week.faq}:
-            raise web.HTTPSeeOther("/staff/cau-hoi?kq=teach_failed")
-        staff = request[auth.STAFF].staff
         try:
-            result = await teaching.teach(self.assistant, question_id, faq_id, staff)
-        except (LookupError, ValueError):
+            text = await teaching.teach(self.assistant, question_id, faq_id, request[auth.STAFF].staff)
+        except ValueError:  # the question is gone (taught by someone else) or no such entry
             raise web.HTTPSeeOther("/staff/cau-hoi?kq=teach_failed")
         async with self.storage.session() as s, s.begin():
-            await self.audit(s, request, "teach", f"question:{question_id}", f"faq:{faq_id} {result}")
+            await self.audit(s, request, "teach", f"question:{question_id}", f"faq:{faq_id} {text}")
         raise web.HTTPSeeOther("/staff/cau-hoi?kq=taught")
 
     async def dismiss(self, request: web.Request) -> web.Response:
-        teaching = _teaching()
         question_id = int(request.match_info["id"])
-        if teaching is None:
+        try:
+            await teaching.dismiss(self.assistant, question_id, request[auth.STAFF].staff)
+        except ValueError:
             raise web.HTTPSeeOther("/staff/cau-hoi?kq=teach_failed")
-        await teaching.dismiss(self.assistant, question_id, request[auth.STAFF].staff)
         async with self.storage.session() as s, s.begin():
             await self.audit(s, request, "dismiss", f"question:{question_id}")
         raise web.HTTPSeeOther("/staff/cau-hoi?kq=dismissed")
@@ -396,12 +394,3 @@ def _day_range(days: set[date], most: int = 31) -> list[date]:
 
 def _qr(url: str) -> Markup:
     return Markup(segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=True))
-
-
-def _teaching():
-    """handlers.teach (the teaching of unanswered questions), when this build has it."""
-    try:
-        from handlers import teach
-    except ImportError:
-        return None
-    return teach

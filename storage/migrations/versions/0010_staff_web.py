@@ -1,7 +1,7 @@
 """staff web pages: sign-in links, sessions, the audit log of staff actions
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from storage.models import BigId, UtcDateTime
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0009"  # on this branch after Teaching (0009); the lead re-chains at merge
 branch_labels = None
 depends_on = None
 
