@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 
 from channels.staff_web import StaffWebConfig
 from channels.web import READY, bound_port, build_web_app, start_web
@@ -45,3 +46,30 @@ async def add_pledge(assistant: Assistant, user: str, amount: int, name: str | N
         if status != "pledged":
             await repo.transition_pledge(s, pledge.id, "pledged", status, now)
         return pledge.id
+
+
+async def seed_week(assistant: Assistant) -> None:
+    """A week in progress, for the overview: residents, pledges on several days (some paid, one
+    cancelled), and the reminders of 1-4 October with their outcomes. Leaves the clock on 4/10."""
+    clock = assistant.clock
+    day = datetime.fromisoformat("2023-10-01T07:00:00+07:00")
+    async with assistant.storage.session() as s, s.begin():
+        residents = []
+        for i in range(40):
+            resident = await repo.touch_resident(s, "telegram", str(1000 + i), f"Cư dân {i}", "vi", day)
+            await repo.set_subscribed(s, resident, True, day)
+            residents.append(resident.id)
+        for offset, (sent, failed, blocked, skipped) in enumerate([(30, 1, 0, 0), (33, 0, 2, 1), (36, 2, 0, 0),
+                                                                    (38, 0, 1, 1)]):
+            key = f"reminder:2023-10-0{offset + 1}"
+            outcomes = ["sent"] * sent + ["failed"] * failed + ["blocked"] * blocked + ["skipped"] * skipped
+            for resident_id, status in zip(residents, outcomes):
+                await repo.record_delivery(s, key, resident_id, status, None, "seed", day + timedelta(days=offset))
+    pledges = [(0, "An", 500_000, "paid"), (0, "Bình", 200_000, "pledged"), (1, "Chi", 1_000_000, "paid"),
+               (1, "Dũng", 300_000, "paid"), (1, None, 100_000, "paid"), (2, "Giang", 2_000_000, "pledged"),
+               (2, "Hà", 150_000, "cancelled"), (3, "Khánh", 500_000, "paid"), (3, "Linh", 250_000, "pledged"),
+               (3, "Minh", 1_500_000, "paid")]
+    for i, (offset, name, amount, status) in enumerate(pledges):
+        clock.set(day + timedelta(days=offset, hours=2 + i))
+        await add_pledge(assistant, str(1000 + i), amount, name, anonymous=name is None, status=status)
+    clock.set(datetime.fromisoformat("2023-10-04T16:00:00+07:00"))

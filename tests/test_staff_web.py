@@ -18,7 +18,7 @@ from core.clock import ManualClock
 from handlers import teach
 from handlers.router import Assistant
 from jobs.runner import Jobs
-from staff_web_helpers import add_pledge, sign_in_link, staff_server
+from staff_web_helpers import add_pledge, seed_week, sign_in_link, staff_server
 from storage import repo
 from storage import staff as staff_store
 from storage.db import Storage
@@ -349,3 +349,12 @@ async def test_teaching_a_question_on_the_page_answers_it_at_once_and_is_audited
         async with http.get(base + "/staff/nhat-ky") as response:
             audit = await response.text()
     assert audit.count("Dạy bot") == 1 and audit.count("Bỏ qua câu hỏi") == 2 and "faq:purpose" in audit
+
+
+async def test_overview_figures_and_charts_come_from_the_database(assistant):
+    await seed_week(assistant)
+    async with staff_server(assistant) as base, client() as http:
+        page = await signed_in(http, await sign_in_link(assistant))
+    assert "17.900.000" in page  # 14 triệu at the opening + 3,9 triệu paid through the bot
+    assert "<title>1/10: Đã gửi 30</title>" in page and "<title>2/10: Đã chặn bot 2</title>" in page
+    assert "<title>2/10: Đã nhận 3</title>" in page and "<title>3/10: Đã hủy 1</title>" in page

@@ -20,7 +20,7 @@ import pytest
 
 from channels.console import ConsoleChannel
 from conftest import Chat, RecordingChannel
-from staff_web_helpers import LINK, add_pledge, staff_server
+from staff_web_helpers import LINK, add_pledge, seed_week, sign_in_link, staff_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -60,11 +60,8 @@ def not_blank(png: bytes, name: str) -> None:
 
 async def test_staff_member_signs_in_from_the_console_and_marks_a_pledge_paid(assistant, browser):
     telegram = RecordingChannel(assistant, "telegram")  # where the resident chats
-    for user in ("41", "42", "43"):
-        await Chat(assistant, user=user, channel="telegram").say("/nhacnho")
+    await seed_week(assistant)  # a week under way: the overview has something to show
     pledge_id = await add_pledge(assistant, "42", 500_000, "Nguyễn Thị Lan", phone="0912345678")
-    await add_pledge(assistant, "41", 2_000_000, "Hội Phụ nữ tổ 5", status="paid")
-    await add_pledge(assistant, "43", 300_000, None, anonymous=True)
     async with staff_server(assistant) as base:
         out = io.StringIO()
         console = ConsoleChannel(assistant, user="staff", out=out)  # the staff member's terminal chat
@@ -79,7 +76,8 @@ async def test_staff_member_signs_in_from_the_console_and_marks_a_pledge_paid(as
         await page.goto(link)
         await page.click("button:has-text(\"Đăng nhập\")")
         await page.wait_for_url(base + "/staff/")
-        assert "14.000.000" in await page.inner_text(".figure.big")  # the opening's money in the fund
+        assert "17.900.000" in await page.inner_text(".figure.big")  # with the opening's 14 triệu
+        assert await page.locator("svg.chart rect").count() > 20  # bars drawn
         not_blank(await page.screenshot(full_page=True), "overview")
 
         await page.click("nav >> text=Cam kết")
@@ -143,8 +141,6 @@ async def test_poster_and_honour_list_print_with_readable_qr_codes(assistant, br
     await add_pledge(assistant, "1", 1_000_000, "Trường Tiểu học Nguyễn Thị Minh Khai", status="paid")
     await add_pledge(assistant, "2", 500_000, "Ẩn Danh Thật", anonymous=True, status="paid")
     async with staff_server(assistant) as base:
-        from staff_web_helpers import sign_in_link
-
         page = await browser.new_page(viewport={"width": 900, "height": 1200})
         await page.goto(await sign_in_link(assistant))
         await page.click("button:has-text(\"Đăng nhập\")")
@@ -160,3 +156,22 @@ async def test_poster_and_honour_list_print_with_readable_qr_codes(assistant, br
         await page.goto(base + "/staff/in/bang-vang")
         text = await page.inner_text(".sheet")
         assert "Trường Tiểu học" in text and "Ẩn Danh Thật" not in text and "1 tấm lòng ẩn danh" in text
+
+
+async def test_staff_teach_the_bot_an_unanswered_question(assistant, browser):
+    resident = Chat(assistant, user="42", channel="telegram")
+    question = "Tuần này phường bày ra để làm chi vậy"
+    assert (await resident.one(question)).topic == "fallback"
+    async with staff_server(assistant) as base:
+        page = await browser.new_page()
+        await page.goto(await sign_in_link(assistant))
+        await page.click("button:has-text(\"Đăng nhập\")")
+        await page.wait_for_url(base + "/staff/")
+        await page.click("nav >> text=Câu hỏi chưa trả lời")
+        row = page.locator("tbody tr", has_text="bày ra")
+        await row.locator("select[name=faq]").select_option("purpose")
+        await row.locator("button:has-text(\"Gắn\")").click()
+        await page.wait_for_selector(".flash")
+        assert "Đã dạy bot" in await page.inner_text(".flash")
+        assert await page.locator("tbody tr", has_text="bày ra").count() == 0
+    assert (await resident.one(question)).topic == "faq:purpose"
