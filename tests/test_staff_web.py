@@ -80,7 +80,7 @@ async def test_sign_in_link_works_once_sets_a_strict_cookie_and_lands_on_the_ove
 
 async def test_cookie_is_secure_under_https(assistant):
     config = StaffWebConfig(public_url="https://phuong.example.vn")
-    async with staff_server(assistant, config) as base, client() as http:
+    async with staff_server(assistant, config), client() as http:
         link = await sign_in_link(assistant)
         async with http.post(link, allow_redirects=False) as response:
             assert "Secure" in response.headers["Set-Cookie"]
@@ -353,8 +353,38 @@ async def test_teaching_a_question_on_the_page_answers_it_at_once_and_is_audited
 
 async def test_overview_figures_and_charts_come_from_the_database(assistant):
     await seed_week(assistant)
-    async with staff_server(assistant) as base, client() as http:
+    async with staff_server(assistant), client() as http:
         page = await signed_in(http, await sign_in_link(assistant))
     assert "17.900.000" in page  # 14 triệu at the opening + 3,9 triệu paid through the bot
     assert "<title>1/10: Đã gửi 30</title>" in page and "<title>2/10: Đã chặn bot 2</title>" in page
     assert "<title>2/10: Đã nhận 3</title>" in page and "<title>3/10: Đã hủy 1</title>" in page
+
+
+async def test_staff_storage_on_every_database(any_storage):
+    """Links spend once (one conditional UPDATE), sessions end, searches and sorts work alike on
+    SQLite and PostgreSQL."""
+    now = BEFORE_WEEK
+    async with any_storage.session() as s, s.begin():
+        await staff_store.add_link(s, "secret-link", "telegram:7", now, timedelta(minutes=10))
+        await staff_store.add_session(s, "secret-cookie", "telegram:7", "csrf", now, timedelta(hours=12))
+        for user, name, amount, phone in (("1", "Nguyễn Thị Lan", 500_000, "0912345678"), ("2", "TRẦN BÌNH", 900_000, None)):
+            resident = await repo.touch_resident(s, "telegram", user, "chat " + user, "vi", now)
+            await repo.create_pledge(s, resident.id, amount, name, False, phone, f"k{user}", now)
+    async with any_storage.session() as s, s.begin():
+        assert await staff_store.peek_link(s, "secret-link", now) == "telegram:7"
+        assert await staff_store.use_link(s, "secret-link", now) == "telegram:7"
+        assert await staff_store.use_link(s, "secret-link", now) is None
+        assert await staff_store.links_made_since(s, "telegram:7", now - timedelta(minutes=10)) == 1
+        assert (await staff_store.live_session(s, "secret-cookie", now)).csrf == "csrf"
+        assert await staff_store.live_session(s, "secret-cookie", now + timedelta(hours=12)) is None
+        await staff_store.end_session(s, "secret-cookie", now)
+        assert await staff_store.live_session(s, "secret-cookie", now) is None
+        search = dict(status=None, pledge_id=None, limit=10)
+        rows, total = await staff_store.find_pledges(s, search="binh", sort="new", **search)
+        assert [p.display_name for p, _ in rows] == ["TRẦN BÌNH"]  # capitals and marks folded on every database
+        rows, total = await staff_store.find_pledges(s, search="lan", sort="new", **search)
+        assert [p.display_name for p, _ in rows] == ["Nguyễn Thị Lan"]
+        rows, total = await staff_store.find_pledges(s, search="0912 345", sort="new", **search)
+        assert total == 1
+        rows, total = await staff_store.find_pledges(s, search="", sort="amount", **search)
+        assert [p.amount for p, _ in rows] == [900_000, 500_000] and total == 2
