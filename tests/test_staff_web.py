@@ -388,3 +388,35 @@ async def test_staff_storage_on_every_database(any_storage):
         assert total == 1
         rows, total = await staff_store.find_pledges(s, search="", sort="amount", **search)
         assert [p.amount for p, _ in rows] == [900_000, 500_000] and total == 2
+
+
+@pytest.mark.slow
+async def test_link_from_the_terminal_chat_signs_in_on_bot_py_serve(tmp_path):
+    """Two real processes, one database: `bot.py console` makes the link, `bot.py serve` takes it."""
+    import asyncio
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from test_serve import _wait_healthy, free_port
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+           "HOST": "127.0.0.1", "PORT": str(port), "ADMIN_IDS": "console:staff", "FILES_DIR": str(tmp_path)}
+    serve = await asyncio.create_subprocess_exec(sys.executable, "bot.py", "serve", cwd=ROOT, env=env,
+                                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        async with client() as http:
+            await _wait_healthy(http, base, serve)
+            console = await asyncio.create_subprocess_exec(
+                sys.executable, "bot.py", "console", "--user", "staff", cwd=ROOT, env=env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            out, _ = await asyncio.wait_for(console.communicate("/web\n".encode()), 60)
+            link = re.search(rf"{re.escape(base)}/dang-nhap/[A-Za-z0-9_-]+", out.decode()).group(0)
+            assert "Tổng quan" in await signed_in(http, link)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(serve.wait(), 20) == 0, (await serve.stderr.read()).decode()[-2000:]
