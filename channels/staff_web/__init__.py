@@ -19,6 +19,10 @@ from handlers.router import Assistant
 HERE = Path(__file__).resolve().parent
 
 
+async def to_overview(request: web.Request) -> web.Response:
+    raise web.HTTPPermanentRedirect("/staff/")
+
+
 @dataclass(frozen=True)
 class StaffWebConfig:
     """Settings the pages need (settings.py): the public address, and the bot's public links."""
@@ -43,6 +47,7 @@ def add_staff_web(app: web.Application, assistant: Assistant, config: StaffWebCo
         return web.Response(body=css, content_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     app.router.add_get("/static/staff.css", stylesheet)
+    app.router.add_get("/staff", to_overview)
 
     public = web.Application(middlewares=[auth.private_headers])
     public.router.add_get("/", views.signed_out)

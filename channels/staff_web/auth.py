@@ -63,6 +63,18 @@ class SignInBrake:
         self._failures.setdefault(address, deque()).append(self.clock.now())
 
 
+def client_address(request: web.Request) -> str:
+    """Who is signing in, for the brake. Behind a proxy on this machine (nginx, a tunnel) every
+    request comes from loopback: then the address the proxy appended to X-Forwarded-For, so that
+    one stranger's guesses do not lock out the whole ward office. Elsewhere the header is not
+    trusted (anyone could send it)."""
+    remote = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if remote in ("127.0.0.1", "::1") and forwarded:
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return remote
+
+
 async def start_session(storage: Storage, clock: Clock, response: web.StreamResponse, staff: str,
                         secure: bool) -> None:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)

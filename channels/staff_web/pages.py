@@ -97,24 +97,24 @@ class Pages:
 
     async def sign_in_page(self, request: web.Request) -> web.Response:
         """What a sign-in link opens: one button; only the browser's POST spends the link."""
-        if self.brake.blocked(request.remote or ""):
+        if self.brake.blocked(auth.client_address(request)):
             raise web.HTTPTooManyRequests(text="Thử đăng nhập sai quá nhiều lần. Đợi 10 phút rồi gửi /web lại.\n")
         async with self.storage.session() as s:
             staff = await staff_store.peek_link(s, request.match_info["token"], self.now())
         if staff is None or not auth.is_staff(self.assistant.admins, staff):
-            self.brake.failed(request.remote or "")
+            self.brake.failed(auth.client_address(request))
             response = self.render(request, "link_invalid.html", "signin")
             response.set_status(410)
             return response
         return self.render(request, "sign_in.html", "signin")
 
     async def sign_in(self, request: web.Request) -> web.Response:
-        if self.brake.blocked(request.remote or ""):
+        if self.brake.blocked(auth.client_address(request)):
             raise web.HTTPTooManyRequests(text="Thử đăng nhập sai quá nhiều lần. Đợi 10 phút rồi gửi /web lại.\n")
         async with self.storage.session() as s, s.begin():
             staff = await staff_store.use_link(s, request.match_info["token"], self.now())
         if staff is None or not auth.is_staff(self.assistant.admins, staff):
-            self.brake.failed(request.remote or "")
+            self.brake.failed(auth.client_address(request))
             response = self.render(request, "link_invalid.html", "signin")
             response.set_status(410)
             return response
