@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.text import fold
@@ -63,6 +63,12 @@ async def live_session(session: AsyncSession, token: str, now: datetime) -> Staf
 async def end_session(session: AsyncSession, token: str, now: datetime) -> None:
     await session.execute(update(StaffSession).where(StaffSession.token_hash == token_hash(token))
                           .values(ended_at=now))
+
+
+async def forget_expired(session: AsyncSession, before: datetime) -> None:
+    """Drop links and sessions that stopped working before then: they only took room."""
+    await session.execute(delete(StaffLink).where(StaffLink.expires_at < before))
+    await session.execute(delete(StaffSession).where(StaffSession.expires_at < before))
 
 
 async def record_action(session: AsyncSession, staff: str, via: str, action: str, target: str, detail: str,

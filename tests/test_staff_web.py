@@ -23,6 +23,7 @@ from staff_web_helpers import add_pledge, seed_week, sign_in_link, staff_server
 from storage import repo
 from storage import staff as staff_store
 from storage.db import Storage
+from storage.models import StaffLink, StaffSession
 
 HTML = {"Accept": "text/html"}
 
@@ -394,6 +395,9 @@ async def test_staff_storage_on_every_database(any_storage):
         assert total == 1
         rows, total = await staff_store.find_pledges(s, search="", sort="amount", **search)
         assert [p.amount for p, _ in rows] == [900_000, 500_000] and total == 2
+        await staff_store.forget_expired(s, now + timedelta(hours=12, seconds=1))
+        assert await s.get(StaffLink, staff_store.token_hash("secret-link")) is None
+        assert await s.get(StaffSession, staff_store.token_hash("secret-cookie")) is None
 
 
 @pytest.mark.slow

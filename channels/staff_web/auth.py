@@ -79,6 +79,7 @@ async def start_session(storage: Storage, clock: Clock, response: web.StreamResp
                         secure: bool) -> None:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     async with storage.session() as s, s.begin():
+        await staff_store.forget_expired(s, clock.now() - timedelta(days=1))
         await staff_store.add_session(s, token, staff, csrf, clock.now(), SESSION_LASTS)
         await staff_store.record_action(s, staff, "web", "sign_in", "web", "", clock.now())
     response.set_cookie(COOKIE, token, max_age=int(SESSION_LASTS.total_seconds()), path="/staff", httponly=True,
