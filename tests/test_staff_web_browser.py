@@ -1,6 +1,7 @@
 """The staff pages in a real browser: the system's headless Chromium (Debian's `chromium`
 package, installed by .ci/run), driven by Playwright for Python. Never `playwright install`:
-these tests use /usr/bin/chromium and skip, saying so, only where it does not exist.
+these tests use /usr/bin/chromium (or $CHROMIUM, or `chromium` on PATH) and skip, saying so,
+only where there is none.
 
 A staff member signs in through the link the terminal chat gives for /web, marks a pledge paid
 (the resident gets the thank-you), is refused without a session and without a CSRF token, and
@@ -31,12 +32,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 async def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"no Chromium at {CHROMIUM}: on Debian `apt-get install chromium chromium-driver` "
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if executable is None:
+        pytest.skip(f"no Chromium at {CHROMIUM} nor on PATH: on Debian `apt-get install chromium chromium-driver` "
                     "(.ci/run does it) to run the browser tests")
     playwright_api = pytest.importorskip("playwright.async_api", reason="Playwright for Python is not installed")
     async with playwright_api.async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
