@@ -2,7 +2,7 @@
 
     python bot.py                   `run` when a Telegram or Zalo Bot token is set, else the terminal chat
     python bot.py run [--now T]     Telegram and/or the Zalo Bot, whichever has a token (polling)
-    python bot.py serve [--now T]   the web server: webhooks for Zalo and Telegram, /healthz
+    python bot.py serve [--now T]   the web server: webhooks for Zalo and Telegram, the staff pages, /healthz
     python bot.py console [...]     the terminal chat
     python bot.py check-content [FILE]
     python bot.py export-asks [--out FILE]   wordings staff taught -> the week file
@@ -109,7 +109,9 @@ async def build_assistant(settings: Settings, now: datetime | None) -> Assistant
     week = load_week(settings.content_file)
     storage = Storage(settings.database_url)
     await storage.start()
-    return Assistant(week, storage, Clock(now), settings.admins, settings.max_message_chars)
+    assistant = Assistant(week, storage, Clock(now), settings.admins, settings.max_message_chars)
+    assistant.web_url = settings.public_url or f"http://{settings.host}:{settings.port}"
+    return assistant
 
 
 async def run_console(settings: Settings, args: argparse.Namespace) -> None:
@@ -204,7 +206,8 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     runner = None
     try:
         if web:  # listening before setWebhook, so that Telegram's first delivery finds us
-            app = build_web_app(assistant, zalo=zalo, telegram=telegram, zalobot=zalobot)
+            app = build_web_app(assistant, zalo=zalo, telegram=telegram, zalobot=zalobot,
+                                staff_web=staff_web_config(settings))
             runner = await start_web(app, settings.host, settings.port)
         for channel in channels:
             await channel.start()
@@ -222,6 +225,13 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
         for channel in reversed(channels):
             await channel.stop()
         await assistant.storage.close()
+
+
+def staff_web_config(settings: Settings):
+    from channels.staff_web import StaffWebConfig
+
+    return StaffWebConfig(public_url=settings.public_url, telegram_username=settings.telegram_bot_username,
+                          zalo_oa_url=settings.zalo_oa_url, zalo_bot_url=settings.zalo_bot_url)
 
 
 def settle_memory() -> None:

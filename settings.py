@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     port: int = 8080
     public_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # Public links to the bot, for the QR codes of the printed poster (staff pages, In ấn).
+    telegram_bot_username: str | None = None  # else asked of Telegram when `serve` runs it
+    zalo_oa_url: str | None = None
+    zalo_bot_url: str | None = None
     # Zalo Official Account (see .env.example for where each value is found).
     zalo_app_id: str | None = None
     zalo_app_secret: SecretStr | None = None

@@ -1,5 +1,5 @@
-"""One web server for webhooks: /healthz, the Zalo OA, Zalo Bot and Telegram webhooks, and the
-Zalo Bot's published files (aiohttp)."""
+"""One web server: /healthz, the Zalo OA, Zalo Bot and Telegram webhooks, the Zalo Bot's
+published files, and the staff pages (aiohttp)."""
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +12,8 @@ from handlers.router import Assistant
 READY = web.AppKey("ready", asyncio.Event)
 
 
-def build_web_app(assistant: Assistant, *, zalo=None, telegram=None, zalobot=None) -> web.Application:
+def build_web_app(assistant: Assistant, *, zalo=None, telegram=None, zalobot=None,
+                  staff_web=None) -> web.Application:
     """The server listens before the channels start (Telegram's setWebhook must find it); /healthz
     says 503 until app[READY] is set, once everything runs."""
     app = web.Application(client_max_size=1024 * 1024)
@@ -31,6 +32,10 @@ def build_web_app(assistant: Assistant, *, zalo=None, telegram=None, zalobot=Non
         app.router.add_post("/zalobot/webhook", zalobot.webhook)
     if zalobot is not None and zalobot.files is not None:
         app.router.add_get(zalobot.files.route, zalobot.files.serve)
+    if staff_web is not None:  # a channels.staff_web.StaffWebConfig
+        from channels.staff_web import add_staff_web
+
+        add_staff_web(app, assistant, staff_web, telegram)
     return app
 
 

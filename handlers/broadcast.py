@@ -1,9 +1,11 @@
 """Staff broadcast: write a notice, see a preview with the number of recipients, confirm."""
 from __future__ import annotations
 
+from handlers import web_signin
 from handlers.common import Context
 from handlers.types import Button, Reply
 from storage import repo
+from storage import staff as staff_store
 from storage.models import DialogState
 
 ASK_TEXT, CONFIRM = "broadcast_text", "broadcast_confirm"
@@ -45,6 +47,8 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
         if data is None:  # a second tap, or a re-delivered update
             return [ctx.reply("broadcast_nothing", "broadcast")]
         broadcast = await repo.create_broadcast(ctx.session, data["text"], ctx.msg.channel, ctx.msg.user_id, ctx.now)
+        await staff_store.record_action(ctx.session, web_signin.staff_identity(ctx.msg.channel, ctx.msg.user_id),
+                                        "chat", "broadcast", f"broadcast:{broadcast.id}", data["text"], ctx.now)
         count = await _recipients(ctx)
         jobs = ctx.assistant.jobs
         if jobs is not None:  # otherwise the next start-up sends it (Broadcasts.resume)

@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.matcher import Matcher
 from core.donation import wants_to_give
 from core.text import fold, has_vietnamese_marks, normalize, tokens
-from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach
+from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
@@ -43,7 +43,9 @@ INTENT_HANDLERS: dict[str, Handler] = {
 # Staff only; to anyone else they are unknown commands.
 STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.export, "paid": staff.paid,
                                       "broadcast": broadcast.start, "teach": teach.command,
-                                      "dismiss": teach.dismiss_command}
+                                      "dismiss": teach.dismiss_command, "web": web_signin.web_link}
+# `/start <word>` from a link or QR code (t.me/<bot>?start=ungho) goes straight to that feature.
+DEEP_LINKS = {"ungho": "pledge", "lich": "schedule", "nhacnho": "subscribe"}
 # A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> handlers.types.Result.
 Sender = Callable[..., Awaitable[object]]
 
@@ -76,6 +78,7 @@ class Assistant:
         self.max_message_chars = max_message_chars
         # Channel name -> how to send replies to a user id there (registered by running channels).
         self.senders: dict[str, Sender] = {}
+        self.web_url = "http://127.0.0.1:8080"  # where the staff pages are: bot.py sets PUBLIC_URL or HOST:PORT
         self.jobs = None  # jobs.runner.Jobs, when scheduled work runs in this process
         self.chats = ChatCache()
         # FAQ id -> wordings staff taught (handlers.teach); new ones are read every few minutes.
@@ -187,6 +190,8 @@ class Assistant:
 
     async def _command(self, ctx: Context, name: str, args: str) -> list[Reply]:
         intent = COMMANDS.get(name.lower())
+        if intent == "start" and args.strip().lower() in DEEP_LINKS:
+            intent, args = DEEP_LINKS[args.strip().lower()], ""
         ctx.args = args
         if intent in STAFF_HANDLERS and ctx.is_staff:
             return await STAFF_HANDLERS[intent](ctx)

@@ -7,17 +7,21 @@ from __future__ import annotations
 import csv
 import html
 import io
-from datetime import date
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.render import dm
+from content.schema import Week
 from core.amounts import format_vnd
 from core.phone import format_phone
-from handlers import teach
+from handlers import teach, web_signin
 from handlers.common import Context
 from handlers.pledge import parse_reference, reference, shown_name
 from handlers.texts import TEXTS
 from handlers.types import SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW, File, Outgoing, Reply
 from storage import repo
+from storage import staff as staff_store
 from storage.models import Pledge
 
 EXPORT_COLUMNS = ["Mã", "Thời gian", "Số tiền (đ)", "Tên hiển thị", "Ẩn danh", "Điện thoại", "Trạng thái",
@@ -84,24 +88,34 @@ async def paid(ctx: Context) -> list[Reply]:
     if pledge_id is None:
         return [ctx.reply("staff_paid_usage", "paid")]
     ref = reference(pledge_id)
-    pledge = await repo.get_pledge(ctx.session, pledge_id)
-    if pledge is None:
-        return [ctx.reply("staff_paid_unknown", "paid", ref=ref)]
-    if pledge.status == "cancelled":
-        return [ctx.reply("staff_paid_cancelled", "paid", ref=ref)]
-    if pledge.status == "paid":
-        return [ctx.reply("staff_paid_already", "paid", ref=ref)]
-    if not await repo.transition_pledge(ctx.session, pledge_id, "pledged", "paid", ctx.now):
-        await ctx.session.refresh(pledge)  # changed a moment ago by someone else
-        return [ctx.reply("staff_paid_cancelled" if pledge.status == "cancelled" else "staff_paid_already", "paid",
-                          ref=ref)]
-    donor = await repo.get_resident(ctx.session, pledge.resident_id)
-    lang = donor.language if donor.language in TEXTS else "vi"
-    thanks = TEXTS[lang]["paid_thanks"].format(amount=format_vnd(pledge.amount), ref=ref,
-                                               fund=_e(ctx.week.fund.name.get(lang)))
-    ctx.outbox.append(Outgoing(donor.channel, donor.external_id, [Reply(thanks, "paid_thanks")]))
+    outcome, pledge, thanks = await mark_paid(ctx.session, ctx.week, pledge_id, ctx.now)
+    if outcome != "done":
+        return [ctx.reply(f"staff_paid_{outcome}", "paid", ref=ref)]
+    ctx.outbox.append(thanks)
+    await staff_store.record_action(ctx.session, web_signin.staff_identity(ctx.msg.channel, ctx.msg.user_id), "chat",
+                                    "paid", ref, format_vnd(pledge.amount), ctx.now)
     name = pledge.display_name or ctx.t("pledge_anonymous")
     return [ctx.reply("staff_paid_done", "paid", ref=ref, amount=format_vnd(pledge.amount), name=name)]
+
+
+async def mark_paid(session: AsyncSession, week: Week, pledge_id: int,
+                    now: datetime) -> tuple[str, Pledge | None, Outgoing | None]:
+    """Mark a pledge paid (chat /danhan and the staff page): the outcome ("done", "unknown",
+    "cancelled", "already"), the pledge, and the donor's thank-you to send once committed."""
+    pledge = await repo.get_pledge(session, pledge_id)
+    if pledge is None:
+        return "unknown", None, None
+    if pledge.status != "pledged":
+        return ("cancelled" if pledge.status == "cancelled" else "already"), pledge, None
+    if not await repo.transition_pledge(session, pledge_id, "pledged", "paid", now):
+        await session.refresh(pledge)  # changed a moment ago by someone else
+        return ("cancelled" if pledge.status == "cancelled" else "already"), pledge, None
+    await session.refresh(pledge)
+    donor = await repo.get_resident(session, pledge.resident_id)
+    lang = donor.language if donor.language in TEXTS else "vi"
+    thanks = TEXTS[lang]["paid_thanks"].format(amount=format_vnd(pledge.amount), ref=reference(pledge_id),
+                                               fund=_e(week.fund.name.get(lang)))
+    return "done", pledge, Outgoing(donor.channel, donor.external_id, [Reply(thanks, "paid_thanks")])
 
 
 def _row(ctx: Context, pledge: Pledge, resident) -> list[str]:

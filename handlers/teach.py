@@ -21,6 +21,7 @@ from handlers.common import Context
 from handlers.texts import TEXTS
 from handlers.types import Button, Reply
 from storage import repo
+from storage import staff as staff_store
 
 if TYPE_CHECKING:
     from handlers.router import Assistant
@@ -155,6 +156,8 @@ async def _teach_reply(ctx: Context, question_id: int, faq_id: str) -> list[Repl
         text = await _teach(ctx.session, ctx.assistant, question_id, faq_id, _staff(ctx))
     except ValueError as exc:
         return [Reply(_e(str(exc)), "teach")]
+    await staff_store.record_action(ctx.session, _staff(ctx), "chat", "teach", f"question:{question_id}",
+                                    f"faq:{faq_id} {text}", ctx.now)
     ctx.after_commit.append(lambda: ctx.assistant.learn(faq_id, [text]))
     return [ctx.reply("teach_done", "teach", question=text[:200], entry=faq_id)]
 
@@ -164,6 +167,7 @@ async def _dismiss_reply(ctx: Context, question_id: int) -> list[Reply]:
         await _dismiss(ctx.session, ctx.assistant, question_id, _staff(ctx))
     except ValueError as exc:
         return [Reply(_e(str(exc)), "teach")]
+    await staff_store.record_action(ctx.session, _staff(ctx), "chat", "dismiss", f"question:{question_id}", "", ctx.now)
     return [ctx.reply("dismiss_done", "teach", number=question_id)]
 
 

@@ -467,6 +467,22 @@ EN |= {
     "zalo_your_id": "Your id on this channel: {id}\n(Ward staff: add {channel}:{id} to ADMIN_IDS.)",
 }
 
+# The staff web pages' sign-in (handlers/web_signin.py).
+VI |= {
+    "web_link": (
+        "🔐 Đường dẫn đăng nhập trang quản trị (dùng một lần, hết hạn sau {minutes} phút, chỉ dành cho bạn, "
+        "đừng chuyển cho ai):\n{url}"
+    ),
+    "web_link_limit": "Bạn vừa lấy nhiều đường dẫn đăng nhập quá. Thử lại sau {minutes} phút nhé.",
+}
+EN |= {
+    "web_link": (
+        "🔐 Sign-in link for the staff pages (single use, expires in {minutes} minutes, for you only; "
+        "do not forward it):\n{url}"
+    ),
+    "web_link_limit": "Too many sign-in links just now. Try again in {minutes} minutes.",
+}
+
 TEXTS = {"vi": VI, "en": EN}
 
 # Phrasings of what the bot itself can do, matched like FAQ questions (see core.matcher).
@@ -501,6 +517,7 @@ COMMANDS = {
     "export": "export", "xuat": "export",
     "paid": "paid", "danhan": "paid",
     "broadcast": "broadcast", "thongbao": "broadcast",
+    "web": "web", "quantri": "web",
     "teach": "teach", "day": "teach", "dismiss": "dismiss", "boqua": "dismiss",
     "cancel": "cancel", "huy": "cancel",
     "deletemydata": "erase", "xoadulieu": "erase",

@@ -186,3 +186,43 @@ class InboundEvent(Base):
     channel: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime]
+
+
+class StaffLink(Base):
+    """A one-time sign-in link for the staff web pages, made by /web on any channel. Only a hash
+    of its secret is kept: the database alone does not let anyone sign in."""
+
+    __tablename__ = "staff_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(90), index=True)  # "telegram:123456"
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class StaffSession(Base):
+    """A signed-in browser: its cookie's hash, whose it is, and the CSRF token of its forms."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(90))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # "Đăng xuất"
+
+
+class StaffAction(Base):
+    """The audit log: what a staff member did, on the web pages or in chat."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    staff: Mapped[str] = mapped_column(String(90))
+    via: Mapped[str] = mapped_column(String(8))  # "web" or "chat"
+    action: Mapped[str] = mapped_column(String(24))  # paid / cancel / broadcast / teach / dismiss / sign_in
+    target: Mapped[str] = mapped_column(String(64))  # "KH-0042", "broadcast:7", "question:3"
+    detail: Mapped[str] = mapped_column(Text, default="")
