@@ -332,7 +332,7 @@ def test_chart_is_drawn_from_the_figures():
 
 
 async def test_teaching_a_question_on_the_page_answers_it_at_once_and_is_audited(assistant, chat):
-    question = "Tuần này phường bày ra để làm chi vậy"  # nothing in the shipped FAQ says "bày ra"
+    question = "Có cần mang theo giấy tờ gì khi đến dự không"  # the FAQ says nothing of papers
     assert (await chat.one(question)).topic == "fallback"
     await chat.say(question.upper())  # the same wording: counted in one row
     assert (await chat.one("con mèo nhà tôi tên là gì")).topic == "fallback"
@@ -342,9 +342,9 @@ async def test_teaching_a_question_on_the_page_answers_it_at_once_and_is_audited
             listing = await response.text()
         ids = [int(i) for i in re.findall(r"/staff/cau-hoi/(\d+)/day", listing)]
         assert len(ids) == 2 and '<td class="num">2</td>' in listing
-        async with http.post(f"{base}/staff/cau-hoi/{ids[0]}/day", data={"csrf": csrf_of(page), "faq": "purpose"}) as r:
+        async with http.post(f"{base}/staff/cau-hoi/{ids[0]}/day", data={"csrf": csrf_of(page), "faq": "join"}) as r:
             assert "Đã dạy bot" in await r.text()
-        assert (await chat.one(question)).topic == "faq:purpose"  # at once, in this process
+        assert (await chat.one(question)).topic == "faq:join"  # at once, in this process
         async with http.post(f"{base}/staff/cau-hoi/{ids[1]}/bo-qua", data={"csrf": csrf_of(page)}) as r:
             after = await r.text()
         assert "Đã bỏ qua" in after and "/day" not in after  # both gone from the list
@@ -355,7 +355,7 @@ async def test_teaching_a_question_on_the_page_answers_it_at_once_and_is_audited
         await Chat(assistant, user="staff").say(f"/boqua {open_question.id}")  # in chat: audited too
         async with http.get(base + "/staff/nhat-ky") as response:
             audit = await response.text()
-    assert audit.count("Dạy bot") == 1 and audit.count("Bỏ qua câu hỏi") == 2 and "faq:purpose" in audit
+    assert audit.count("Dạy bot") == 1 and audit.count("Bỏ qua câu hỏi") == 2 and "faq:join" in audit
 
 
 async def test_overview_figures_and_charts_come_from_the_database(assistant):

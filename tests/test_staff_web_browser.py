@@ -162,7 +162,7 @@ async def test_poster_and_honour_list_print_with_readable_qr_codes(assistant, br
 
 async def test_staff_teach_the_bot_an_unanswered_question(assistant, browser):
     resident = Chat(assistant, user="42", channel="telegram")
-    question = "Tuần này phường bày ra để làm chi vậy"
+    question = "Có cần mang theo giấy tờ gì khi đến dự không"  # the FAQ says nothing of papers
     assert (await resident.one(question)).topic == "fallback"
     async with staff_server(assistant) as base:
         page = await browser.new_page()
@@ -170,10 +170,10 @@ async def test_staff_teach_the_bot_an_unanswered_question(assistant, browser):
         await page.click("button:has-text(\"Đăng nhập\")")
         await page.wait_for_url(base + "/staff/")
         await page.click("nav >> text=Câu hỏi chưa trả lời")
-        row = page.locator("tbody tr", has_text="bày ra")
-        await row.locator("select[name=faq]").select_option("purpose")
+        row = page.locator("tbody tr", has_text="giấy tờ")
+        await row.locator("select[name=faq]").select_option("join")
         await row.locator("button:has-text(\"Gắn\")").click()
         await page.wait_for_selector(".flash")
         assert "Đã dạy bot" in await page.inner_text(".flash")
-        assert await page.locator("tbody tr", has_text="bày ra").count() == 0
-    assert (await resident.one(question)).topic == "faq:purpose"
+        assert await page.locator("tbody tr", has_text="giấy tờ").count() == 0
+    assert (await resident.one(question)).topic == "faq:join"
