@@ -5,8 +5,9 @@ import asyncio
 import hmac
 import logging
 import re
+import time
 import warnings
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -38,13 +39,15 @@ MAX_CONCURRENT_UPDATES = 16
 SPARE_CONNECTIONS = 4  # for answering button presses, which do not wait in the outbox
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection: they are few, on purpose
 TELEGRAM_ROOT = "https://api.telegram.org"
+GROUP_QUIET = 600.0  # seconds: after answering in a group, the bot does not speak there again for this long
 
 
 class TelegramChannel:
     def __init__(self, assistant: Assistant, token: str, base_url: str | None = None,
                  outbox: Outbox | None = None, allow_paid_broadcast: bool = False,
                  webhook_url: str | None = None, webhook_secret: str | None = None,
-                 read_timeout: float | None = None, poll_backoff: PollBackoff | None = None) -> None:
+                 read_timeout: float | None = None, poll_backoff: PollBackoff | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.assistant = assistant
         self.base_url = base_url
         # With a public URL Telegram posts updates to our web server (see webhook());
@@ -73,6 +76,8 @@ class TelegramChannel:
         self.app.add_error_handler(self._on_error)
         # Telegram's paid broadcasts lift the 30/s limit for bulk messages (the ward pays in Stars).
         self.allow_paid_broadcast = allow_paid_broadcast
+        self.clock = clock  # monotonic seconds, for the groups' quiet time
+        self._groups_answered: dict[int, float] = {}  # group chat id -> when the bot last spoke there
         assistant.senders[CHANNEL] = self.deliver
 
     async def _set_commands(self) -> None:
@@ -140,17 +145,24 @@ class TelegramChannel:
 
     async def _on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot talks in private chats only. In a group, spoken to (one of its commands, or its
-        @name), it says so once, with its link; the group's own talk it leaves alone."""
+        @name), it says so once, with its link, and then keeps quiet there for GROUP_QUIET: a
+        group may get 20 messages a minute, and a 429 there would pause every resident's answers.
+        The group's own talk it leaves alone."""
         message, username = update.effective_message, self.app.bot.username
         if message is None or not addressed_to_bot(message.text or message.caption or "", username):
             return
+        group, now = update.effective_chat.id, self.clock()
+        if now - self._groups_answered.get(group, -GROUP_QUIET) < GROUP_QUIET:
+            return
+        if len(self._groups_answered) >= 1000:  # forget the quiet times that are over
+            self._groups_answered = {g: t for g, t in self._groups_answered.items() if now - t < GROUP_QUIET}
+        self._groups_answered[group] = now
         user = update.effective_user
         lang = "en" if user and (user.language_code or "").lower().startswith("en") else "vi"
         reply = Reply(TEXTS[lang]["group_private_only"].format(link=f"https://t.me/{username}"), "group")
-        result = await self.deliver(str(update.effective_chat.id), [reply])
+        result = await self.deliver(str(group), [reply])
         if result.outcome is not Outcome.SENT:
-            log.warning("reply in group %s not delivered: %s %s", update.effective_chat.id, result.outcome.value,
-                        result.reason)
+            log.warning("reply in group %s not delivered: %s %s", group, result.outcome.value, result.reason)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
