@@ -97,11 +97,15 @@ class TelegramChannel:
             raise StartupError(f"cannot reach {where}") from None
         self.outbox.start()
         await self._set_commands()
+        if self.webhook_url:  # updates posted before app.start() wait in its queue
+            try:
+                await self.app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                               allowed_updates=["message", "callback_query"])
+            except BadRequest as exc:  # say, an http:// PUBLIC_URL: Telegram posts to https only
+                raise StartupError(f"Telegram refused the webhook {self.webhook_url} (from PUBLIC_URL): "
+                                   f"{exc.message}") from None
         await self.app.start()
-        if self.webhook_url:
-            await self.app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
-                                           allowed_updates=["message", "callback_query"])
-        else:
+        if not self.webhook_url:
             await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
 
     def _refused(self, exc: InvalidToken) -> str:

@@ -88,3 +88,18 @@ async def test_the_token_is_in_no_log_line_even_at_debug(tmp_path):
     assert proc.returncode == 0, log[-2000:]
     assert "DEBUG" in log and "getUpdates" in log  # it did log at DEBUG
     assert SECRET_PART not in log
+
+
+@pytest.mark.slow
+async def test_a_refused_webhook_is_one_line_and_exit_code_2(tmp_path):
+    async with BotApiStub(token=TOKEN) as stub:
+        # What Telegram answers for a webhook that is not https (https://core.telegram.org/bots/api#setwebhook).
+        stub.fail_next("setWebhook", 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        env = bot_env(tmp_path, TELEGRAM_BASE_URL=stub.url, PUBLIC_URL="http://ward.example", HOST="127.0.0.1",
+                      PORT=str(free_port()))
+        proc = await asyncio.create_subprocess_exec(sys.executable, "bot.py", "serve", cwd=ROOT, env=env,
+                                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert_one_clear_line(stderr.decode(), "Telegram refused the webhook http://ward.example/telegram/webhook "
+                                           "(from PUBLIC_URL): Bad webhook: an https url must be provided")
