@@ -20,6 +20,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from channels import StartupError
 from content.loader import ContentError, load_week
 from core.clock import Clock
 from handlers.router import Assistant
@@ -250,13 +253,35 @@ async def wait_for_stop_signal() -> None:
     await stop.wait()
 
 
+class RedactingFormatter(logging.Formatter):
+    """Log lines, tracebacks included, with every secret of the settings replaced: the Telegram
+    token is part of every Bot API URL, and libraries put URLs in messages and errors."""
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def setup_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr)
+    secrets = [value.get_secret_value() for value in settings.__dict__.values() if isinstance(value, SecretStr)]
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    # httpx logs each request's URL at INFO, and a Bot API URL holds the token.
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    setup_logging(settings)
     if args.command == "check-content":
         return check_content(args.file or settings.content_file)
     if args.command == "export-asks":
@@ -280,8 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as exc:
         print(f"The bot cannot start: the week file has errors.\n{exc}", file=sys.stderr)
         return 1
+    except StartupError as exc:  # a setting to fix: one line says which
+        print(f"The bot cannot start: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
+    except Exception:
+        log.exception("the bot stopped on an unexpected error")  # through the redacting log, not bare stderr
+        return 1
     return 0
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
+import re
+import time
 import warnings
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -16,14 +17,18 @@ from aiohttp import web
 from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
                       Update)
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter,
+                            TelegramError)
 from telegram.ext import (Application, ApplicationBuilder, BaseUpdateProcessor, CallbackQueryHandler, ContextTypes,
                           MessageHandler, filters)
+from telegram.request import HTTPXRequest
 
+from channels import StartupError
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
+from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, parse_update
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.texts import COMMAND_MENU
+from handlers.texts import COMMAND_MENU, COMMANDS, TEXTS
 from handlers.types import Incoming, Outcome, Reply, Result
 
 log = logging.getLogger(__name__)
@@ -33,14 +38,18 @@ CHANNEL = "telegram"
 MAX_CONCURRENT_UPDATES = 16
 SPARE_CONNECTIONS = 4  # for answering button presses, which do not wait in the outbox
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection: they are few, on purpose
+TELEGRAM_ROOT = "https://api.telegram.org"
+GROUP_QUIET = 600.0  # seconds: after answering in a group, the bot does not speak there again for this long
 
 
 class TelegramChannel:
     def __init__(self, assistant: Assistant, token: str, base_url: str | None = None,
                  outbox: Outbox | None = None, allow_paid_broadcast: bool = False,
                  webhook_url: str | None = None, webhook_secret: str | None = None,
-                 read_timeout: float | None = None) -> None:
+                 read_timeout: float | None = None, poll_backoff: PollBackoff | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.assistant = assistant
+        self.base_url = base_url
         # With a public URL Telegram posts updates to our web server (see webhook());
         # otherwise the bot polls.
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
@@ -53,16 +62,22 @@ class TelegramChannel:
             builder = builder.read_timeout(read_timeout)
         if webhook_url:
             builder = builder.updater(None)
+        else:  # getUpdates through a request that reads each update defensively and paces quick empty answers
+            builder = builder.get_updates_request(PollingRequest(HTTPXRequest(connection_pool_size=1),
+                                                                 poll_backoff or PollBackoff()))
         if base_url:
             root = base_url.rstrip("/")
             builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
         self.app: Application = builder.build()
         private = filters.ChatType.PRIVATE
         self.app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, self._on_message))
+        self.app.add_handler(MessageHandler(filters.ChatType.GROUPS & ~filters.UpdateType.EDITED, self._on_group))
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_error_handler(self._on_error)
         # Telegram's paid broadcasts lift the 30/s limit for bulk messages (the ward pays in Stars).
         self.allow_paid_broadcast = allow_paid_broadcast
+        self.clock = clock  # monotonic seconds, for the groups' quiet time
+        self._groups_answered: dict[int, float] = {}  # group chat id -> when the bot last spoke there
         assistant.senders[CHANNEL] = self.deliver
 
     async def _set_commands(self) -> None:
@@ -72,26 +87,51 @@ class TelegramChannel:
                                           language_code=None if lang == "vi" else lang)
 
     async def start(self) -> None:
-        await self.app.initialize()
+        try:
+            await self.app.initialize()  # getMe: checks the token and the server
+        except InvalidToken as exc:  # its message holds the token: never shown
+            raise StartupError(self._refused(exc)) from None
+        except NetworkError:
+            where = (f"TELEGRAM_BASE_URL={self.base_url}: is it the server's root, without /bot?" if self.base_url
+                     else f"{TELEGRAM_ROOT}: is this machine online?")
+            raise StartupError(f"cannot reach {where}") from None
         self.outbox.start()
         await self._set_commands()
+        if self.webhook_url:  # updates posted before app.start() wait in its queue
+            try:
+                await self.app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                               allowed_updates=["message", "callback_query"])
+            except BadRequest as exc:  # say, an http:// PUBLIC_URL: Telegram posts to https only
+                raise StartupError(f"Telegram refused the webhook {self.webhook_url} (from PUBLIC_URL): "
+                                   f"{exc.message}") from None
         await self.app.start()
-        if self.webhook_url:
-            await self.app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
-                                           allowed_updates=["message", "callback_query"])
-        else:
+        if not self.webhook_url:
             await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
 
+    def _refused(self, exc: InvalidToken) -> str:
+        # 401: a well-formed token Telegram does not know; 404: a malformed token, or a wrong server path.
+        if "not found" in str(exc.__cause__ or "").lower() and self.base_url:
+            return ("Telegram refused the token: check TELEGRAM_BOT_TOKEN, and that "
+                    f"TELEGRAM_BASE_URL={self.base_url} is the server's root, without /bot")
+        return "Telegram refused the token: check TELEGRAM_BOT_TOKEN"
+
     async def webhook(self, request: web.Request) -> web.Response:
-        """POST /telegram/webhook: only Telegram knows the secret it was given in setWebhook."""
+        """POST /telegram/webhook: only Telegram knows the secret it was given in setWebhook.
+
+        A body that is no update at all (not JSON, an array, a string, no update_id) is answered
+        400: Telegram never sends one, so nothing retries it. An update whose content cannot be
+        read is answered 200 and dropped: refused, Telegram would send it again and again and
+        hold back the updates behind it."""
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return web.json_response({"error": "forbidden"}, status=403)
         try:
-            update = Update.de_json(await request.json(), self.app.bot)
-        except ValueError:
+            update = parse_update(await request.json(), self.app.bot)
+        except (ValueError, RecursionError) as exc:  # NotAnUpdate, or no JSON (nor UTF-8) at all
+            reason = exc if isinstance(exc, NotAnUpdate) else "not JSON"
+            log.warning("Telegram webhook: body refused (400): %s", reason)
             return web.json_response({"error": "bad request"}, status=400)
-        await self.app.update_queue.put(update)
+        await self.app.update_queue.put(update)  # a bare update too: no handler takes it
         return web.json_response({"ok": True})
 
     async def stop(self) -> None:
@@ -103,14 +143,30 @@ class TelegramChannel:
         await self.app.shutdown()
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        user = update.effective_user
-        if message is None or user is None:
+        read = private_message(update)
+        if read is not None:
+            await self._answer(*read)
+
+    async def _on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot talks in private chats only. In a group, spoken to (one of its commands, or its
+        @name), it says so once, with its link, and then keeps quiet there for GROUP_QUIET: a
+        group may get 20 messages a minute, and a 429 there would pause every resident's answers.
+        The group's own talk it leaves alone."""
+        message, username = update.effective_message, self.app.bot.username
+        if message is None or not addressed_to_bot(message.text or message.caption or "", username):
             return
-        msg = Incoming(CHANNEL, str(user.id), user.full_name, user.language_code,
-                       text=message.text, message_id=str(message.message_id),
-                       unsupported=message.text is None)
-        await self._answer(update.effective_chat.id, msg)
+        group, now = update.effective_chat.id, self.clock()
+        if now - self._groups_answered.get(group, -GROUP_QUIET) < GROUP_QUIET:
+            return
+        if len(self._groups_answered) >= 1000:  # forget the quiet times that are over
+            self._groups_answered = {g: t for g, t in self._groups_answered.items() if now - t < GROUP_QUIET}
+        self._groups_answered[group] = now
+        user = update.effective_user
+        lang = "en" if user and (user.language_code or "").lower().startswith("en") else "vi"
+        reply = Reply(TEXTS[lang]["group_private_only"].format(link=f"https://t.me/{username}"), "group")
+        result = await self.deliver(str(group), [reply])
+        if result.outcome is not Outcome.SENT:
+            log.warning("reply in group %s not delivered: %s %s", group, result.outcome.value, result.reason)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -119,12 +175,9 @@ class TelegramChannel:
         except TelegramError as exc:
             # A re-delivered or late update: the query expired, but the press still counts.
             log.info("could not answer callback query %s: %s", query.id, exc)
-        if query.message is None or not query.data:
-            return
-        user = query.from_user
-        msg = Incoming(CHANNEL, str(user.id), user.full_name, user.language_code,
-                       payload=query.data, message_id=f"cb:{query.id}")
-        await self._answer(query.message.chat.id, msg)
+        read = button_press(update)
+        if read is not None:
+            await self._answer(*read)
 
     async def _answer(self, chat_id: int, msg: Incoming) -> None:
         try:
@@ -158,9 +211,9 @@ class TelegramChannel:
         return calls
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        # Logged with the update; the bot keeps running.
-        detail = json.dumps(update.to_dict(), ensure_ascii=False) if isinstance(update, Update) else str(update)
-        log.error("error while handling update %s", detail[:2000], exc_info=context.error)
+        # Logged with the update's id, not its content (a resident's words, names); the bot keeps running.
+        log.error("error while handling update %s", update.update_id if isinstance(update, Update) else "-",
+                  exc_info=context.error)
 
 
 class OneChatAtATime(BaseUpdateProcessor):
@@ -216,6 +269,39 @@ def _translating_errors(call):
                 raise MaybeSent(exc.message) from exc  # it left; whether it arrived is unknown
             raise Transient(exc.message) from exc
     return translated
+
+
+def private_message(update: Update) -> tuple[int, Incoming] | None:
+    """The chat and the resident's message, as the handlers take it."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return None
+    text = message.text if message.text is not None else message.caption  # a photo's caption is its text
+    return chat.id, Incoming(CHANNEL, str(user.id), user.full_name, user.language_code, text=text,
+                             message_id=str(message.message_id), unsupported=text is None)
+
+
+def button_press(update: Update) -> tuple[int, Incoming] | None:
+    """The chat and the pressed button's payload, as the handlers take it."""
+    query = update.callback_query
+    if query is None or query.message is None or not query.data:
+        return None
+    user = query.from_user
+    return query.message.chat.id, Incoming(CHANNEL, str(user.id), user.full_name, user.language_code,
+                                           payload=query.data, message_id=f"cb:{query.id}")
+
+
+_GROUP_COMMAND = re.compile(r"/(\w+)(?:@(\w+))?")
+
+
+def addressed_to_bot(text: str, username: str) -> bool:
+    """A group message meant for this bot: one of its commands (bare, or /cmd@this_bot), any
+    command to @this_bot, or a mention of @this_bot. Commands for other bots are not."""
+    command = _GROUP_COMMAND.match(text)
+    if command:
+        name, to = command.groups()
+        return to.lower() == username.lower() if to else name.lower() in COMMANDS
+    return re.search(rf"@{re.escape(username)}\b", text, re.IGNORECASE) is not None
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from handlers.common import Context
+from handlers.texts import COMMAND_MENU
 from handlers.types import Reply
 from storage import repo
 
@@ -36,7 +37,9 @@ async def cancel(ctx: Context) -> list[Reply]:
 
 async def unknown_command(ctx: Context, command: str) -> list[Reply]:
     # Topic "fallback": the bot did not understand. Staff-only commands answer exactly like this.
-    return [ctx.reply("unknown_command", "fallback", ctx.menu_buttons(), command=command)]
+    # The commands the channel's menu shows (setMyCommands on Telegram): one list for both.
+    commands = ", ".join(f"/{name}" for name, _ in COMMAND_MENU[ctx.lang])
+    return [ctx.reply("unknown_command", "fallback", ctx.menu_buttons(), command=command, commands=commands)]
 
 
 async def empty(ctx: Context) -> list[Reply]:

@@ -23,7 +23,7 @@ from core.text import fold, has_vietnamese_marks, normalize, tokens
 from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, TEXTS
-from handlers.types import Incoming, Outgoing, Reply
+from handlers.types import Incoming, Outcome, Outgoing, Reply, Result
 from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
@@ -153,9 +153,25 @@ class Assistant:
             log.info("no %s channel running: message for %s not sent", outgoing.channel, outgoing.user_id)
             return
         try:
-            await sender(outgoing.user_id, outgoing.replies)
+            result = await sender(outgoing.user_id, outgoing.replies)
         except Exception:
             log.exception("could not send to %s:%s", outgoing.channel, outgoing.user_id)
+            result = Result(Outcome.FAILED, "error while sending")
+        if (outgoing.channel, outgoing.user_id) in self.admins and isinstance(result, Result) \
+                and result.outcome in (Outcome.BLOCKED, Outcome.FAILED, Outcome.UNREACHABLE):
+            await self._count_unreached_staff(outgoing, result)
+
+    async def _count_unreached_staff(self, outgoing: Outgoing, result: Result) -> None:
+        """A notice that did not reach a staff member, counted for /thongke (on Telegram: they never
+        pressed Start, so the bot may not write to them)."""
+        log.warning("notice for staff %s:%s not delivered: %s", outgoing.channel, outgoing.user_id,
+                    result.outcome.value)
+        try:
+            async with self.storage.session() as session, session.begin():
+                await repo.count_staff_notice_failure(session, outgoing.channel, outgoing.user_id,
+                                                      result.reason[:500], self.clock.now())
+        except Exception:
+            log.exception("could not count the undelivered notice for %s:%s", outgoing.channel, outgoing.user_id)
 
     async def _route(self, ctx: Context) -> list[Reply]:
         msg = ctx.msg

@@ -46,6 +46,11 @@ async def stats(ctx: Context) -> list[Reply]:
         count, total = totals.get(status, (0, 0))
         values[f"{status}_count"], values[f"{status}_total"] = count, format_vnd(total)
     lines = [ctx.say("staff_stats", **values), ctx.say("staff_blocked", count=await repo.count_blocked(ctx.session))]
+    unreached = await repo.staff_notice_failures(ctx.session)
+    if unreached:
+        lines.append(ctx.say("staff_unreached", count=sum(u.count for u in unreached)))
+        lines += [ctx.say("staff_unreached_line", who=f"{u.channel}:{u.staff_id}", count=u.count,
+                          when=u.last_at.astimezone(ctx.week.tz).strftime("%d/%m %H:%M")) for u in unreached]
     reminders = await repo.delivery_counts(ctx.session, "reminder:")
     if reminders:
         lines.append(ctx.t("staff_reminders"))

@@ -62,7 +62,11 @@ VI = {
         "Bạn có thể hỏi trực tiếp: {contact}."
     ),
     "unknown_command": (
-        "Mình không biết lệnh {command}. Các lệnh mình hiểu: /lich, /homnay, /nhacnho, /huynhac, /ungho, /trogiup, /huy."
+        "Mình không biết lệnh {command}. Các lệnh mình hiểu: {commands}."
+    ),
+    "group_private_only": (
+        "Mình chỉ trò chuyện riêng thôi ạ. Bạn nhắn riêng cho mình tại {link} để xem lịch, hỏi đáp, "
+        "nhận nhắc mỗi sáng hoặc ủng hộ Quỹ khuyến học nhé."
     ),
     "empty": "Mình chưa nhận được nội dung nào. Bạn gõ câu hỏi hoặc chọn một mục bên dưới nhé.",
     "unsupported": "Mình chỉ đọc được tin nhắn chữ thôi. Bạn gõ câu hỏi hoặc chọn một mục bên dưới nhé.",
@@ -137,7 +141,11 @@ EN = {
         "You can ask them directly: {contact}."
     ),
     "unknown_command": (
-        "I don't know the command {command}. Commands I understand: /schedule, /today, /subscribe, /unsubscribe, /pledge, /help, /cancel."
+        "I don't know the command {command}. Commands I understand: {commands}."
+    ),
+    "group_private_only": (
+        "Please chat with me privately: {link} — there you can see the schedule, ask questions, get a "
+        "reminder each morning or donate to the fund."
     ),
     "empty": "I didn't get any text. Type a question or pick an option below.",
     "unsupported": "I can only read text messages. Type a question or pick an option below.",
@@ -394,6 +402,11 @@ VI |= {
     "staff_reminders": "\n<b>Nhắc hằng ngày</b> (đã gửi / lỗi):",
     "staff_reminder_line": "• {date}: {sent} / {failed}",
     "staff_blocked": "• Người đã chặn bot: {count}",
+    "staff_unreached": (
+        "\n⚠️ <b>Tin báo cho cán bộ không gửi được</b>: {count}. Cán bộ dưới đây cần mở bot và bấm /start "
+        "(Telegram không cho bot nhắn trước):"
+    ),
+    "staff_unreached_line": "• {who}: {count} tin, lần cuối {when}",
 }
 EN |= {
     "reminder_hello": "☀️ Good morning! Today's program of the week:",
@@ -415,6 +428,11 @@ EN |= {
     "staff_reminders": "\n<b>Daily reminders</b> (sent / failed):",
     "staff_reminder_line": "• {date}: {sent} / {failed}",
     "staff_blocked": "• Residents who blocked the bot: {count}",
+    "staff_unreached": (
+        "\n⚠️ <b>Staff notices that could not be delivered</b>: {count}. These staff members need to open the "
+        "bot and press /start (Telegram does not let a bot write first):"
+    ),
+    "staff_unreached_line": "• {who}: {count} notices, last {when}",
 }
 
 # Personal data (handlers/privacy.py).

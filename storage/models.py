@@ -226,3 +226,16 @@ class StaffAction(Base):
     action: Mapped[str] = mapped_column(String(24))  # paid / cancel / broadcast / teach / dismiss / sign_in
     target: Mapped[str] = mapped_column(String(64))  # "KH-0042", "broadcast:7", "question:3"
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffNoticeFailure(Base):
+    """Notices for a staff member (a new pledge, say) that could not reach them, counted per staff
+    member for /thongke: on Telegram, someone who never pressed Start cannot be written to."""
+
+    __tablename__ = "staff_notice_failures"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(Text)  # the last failure, as the platform said it
+    last_at: Mapped[datetime]

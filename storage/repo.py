@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import chats
 from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
-                            TaughtAsk, UnansweredQuestion)
+                            StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
 
 
 def _insert(session: AsyncSession, table):
@@ -360,6 +360,21 @@ async def skipped_reasons(session: AsyncSession) -> dict[str, int]:
 async def count_blocked(session: AsyncSession) -> int:
     return (await session.execute(select(func.count()).select_from(Resident)
                                   .where(Resident.blocked_at.is_not(None)))).scalar_one()
+
+
+async def count_staff_notice_failure(session: AsyncSession, channel: str, staff_id: str, reason: str | None,
+                                     now: datetime) -> None:
+    stmt = _insert(session, StaffNoticeFailure).values(channel=channel, staff_id=staff_id, count=1, reason=reason,
+                                                       last_at=now)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["channel", "staff_id"],
+        set_={"count": StaffNoticeFailure.count + 1, "reason": reason, "last_at": now}))
+
+
+async def staff_notice_failures(session: AsyncSession) -> list[StaffNoticeFailure]:
+    rows = await session.execute(select(StaffNoticeFailure).order_by(StaffNoticeFailure.channel,
+                                                                     StaffNoticeFailure.staff_id))
+    return list(rows.scalars())
 
 
 async def create_broadcast(session: AsyncSession, text: str, staff_channel: str, staff_id: str,

@@ -30,6 +30,7 @@ import collections
 import itertools
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -71,6 +72,10 @@ NOT_MODIFIED = (
 QUERY_TOO_OLD = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
+# Bots cannot write first: until a user opens the bot and presses Start, Telegram answers a
+# send to them with this 403 ("Bots can't initiate conversations with users",
+# https://core.telegram.org/bots/faq#how-can-i-message-a-user; the description is Telegram's).
+CANNOT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
 
 
 @dataclass
@@ -131,10 +136,16 @@ class BotApiStub:
 
     token: str = DEFAULT_TOKEN
     rate_limit_per_s: int | None = None
+    # False: getUpdates answers at once whatever its `timeout`, as a server without long polling
+    # does ("timeout: Timeout in seconds for long polling. Defaults to 0, i.e. usual short
+    # polling", https://core.telegram.org/bots/api#getupdates).
+    long_polling: bool = True
 
     calls: list[Call] = field(default_factory=list, init=False)
     # send* calls to these chats answer 403, as Telegram does once a user blocks the bot.
     blocked_chats: set[int] = field(default_factory=set, init=False)
+    # send* calls to these chats answer 403 CANNOT_INITIATE: users who never started the bot.
+    never_started_chats: set[int] = field(default_factory=set, init=False)
     count_429: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -185,6 +196,8 @@ class BotApiStub:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        # Any other path (say a base URL that already ends in /bot): Telegram answers a JSON 404.
+        app.router.add_route("*", "/{path:.*}", self._handle_unknown_path)
         # Short shutdown timeout: a client that walked away from a long poll must not
         # hold up stop() for the default 60 s.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -314,6 +327,8 @@ class BotApiStub:
             self._send_times.append(call.at)
         if call.chat_id in self.blocked_chats:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if call.chat_id in self.never_started_chats:
+            raise ApiError(403, CANNOT_INITIATE)
 
     # ------------------------------------------------------------------ injecting updates
 
@@ -342,11 +357,39 @@ class BotApiStub:
         """A user writes `text` in a private chat. Commands get a bot_command entity."""
         message = self._user_message(chat_id, user_id, first_name, language_code, message_id)
         message["text"] = text
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            # Telegram measures offsets in UTF-16 code units.
-            length = len(command.encode("utf-16-le")) // 2
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        entities = _entities(text)
+        if entities:
+            message["entities"] = entities
+        return self.push_update({"message": message})
+
+    def send_photo(
+        self,
+        chat_id: int,
+        caption: str | None = None,
+        *,
+        user_id: int | None = None,
+        first_name: str = "Lan",
+        language_code: str = "vi",
+        message_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A user sends a photo, with a caption or not. Message.photo is an array of PhotoSize,
+        the caption (0-1024 characters) has its own caption_entities; such a message has no
+        `text` (https://core.telegram.org/bots/api#message, #photosize)."""
+        message = self._user_message(chat_id, user_id, first_name, language_code, message_id)
+        n = next(self._file_ids)
+        message["photo"] = [
+            {"file_id": f"AgACAgIAAxkBPHOTO{n}s", "file_unique_id": f"AQADPH{n}s", "width": 90, "height": 67,
+             "file_size": 1200},
+            {"file_id": f"AgACAgIAAxkBPHOTO{n}", "file_unique_id": f"AQADPH{n}", "width": 1280, "height": 960,
+             "file_size": 98000},
+        ]
+        if caption is not None:
+            if len(caption) > 1024:
+                raise ValueError("Telegram allows captions of at most 1024 characters")
+            message["caption"] = caption
+            entities = _entities(caption)
+            if entities:
+                message["caption_entities"] = entities
         return self.push_update({"message": message})
 
     def send_sticker(
@@ -427,6 +470,8 @@ class BotApiStub:
         language_code: str,
         message_id: int | None,
     ) -> dict[str, Any]:
+        if chat_id > 0:  # writing to the bot opens the private chat: the bot may answer from now on
+            self.never_started_chats.discard(chat_id)
         return {
             "message_id": message_id if message_id is not None else self._new_message_id(chat_id),
             "date": int(time.time()),
@@ -465,6 +510,9 @@ class BotApiStub:
         self._notify()
         return _json(200, {"ok": True, "result": result})
 
+    async def _handle_unknown_path(self, request: web.Request) -> web.Response:
+        return _json(404, ApiError(404, "Not Found").body())
+
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
@@ -501,7 +549,7 @@ class BotApiStub:
         elif offset < 0:
             self._updates = self._updates[offset:]
 
-        if timeout > 0:
+        if timeout > 0 and self.long_polling:
             try:
                 await self._wait_until(lambda: bool(self._updates) or self._closing, timeout)
             except TimeoutError:
@@ -727,6 +775,27 @@ def _chat(chat_id: int, first_name: str) -> dict[str, Any]:
     if chat_id < 0:
         return {"id": chat_id, "type": "supergroup", "title": "Test group"}
     return {"id": chat_id, "type": "private", "first_name": first_name}
+
+
+_MENTION = re.compile(r"(?<![\w@])@\w{5,32}")
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram finds in a user's text: a leading /command (with its @bot, if any)
+    and @username mentions (https://core.telegram.org/bots/api#messageentity). Offsets and
+    lengths count UTF-16 code units, as Telegram's do."""
+
+    def utf16(part: str) -> int:
+        return len(part.encode("utf-16-le")) // 2
+
+    entities = []
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        entities.append({"type": "bot_command", "offset": 0, "length": utf16(command)})
+    for mention in _MENTION.finditer(text):  # not the @bot of /command@bot: preceded by a letter
+        entities.append({"type": "mention", "offset": utf16(text[: mention.start()]),
+                         "length": utf16(mention.group())})
+    return entities
 
 
 def _commands_key(call: Call) -> str:

@@ -233,3 +233,24 @@ async def test_wait_helpers_report_recent_calls(stub: BotApiStub) -> None:
     with pytest.raises(AssertionError, match="no matching Bot API call"):
         await stub.wait_for(lambda c: c.method == "sendPhoto", timeout=0.05)
     assert isinstance(stub.calls[0], Call)
+
+
+async def test_never_started_chats_unknown_paths_and_short_polls(stub: BotApiStub) -> None:
+    stub.never_started_chats.add(CHAT)
+    bot = build_app(stub).bot
+    async with bot:
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await bot.send_message(CHAT, "hi")
+        stub.send_text(CHAT, "/start")  # the user opens the bot: from now on it may write
+        await bot.send_message(CHAT, "hi")
+    wrong_path = ApplicationBuilder().token(stub.token).base_url(f"{stub.url}/bot/bot").build().bot
+    try:
+        with pytest.raises(InvalidToken) as refused:
+            await wrong_path.initialize()
+        assert str(refused.value.__cause__) == "Not Found"  # a JSON 404's description, as Telegram answers
+    finally:
+        await wrong_path.shutdown()
+    async with BotApiStub(long_polling=False) as short:
+        bot = build_app(short).bot
+        async with bot:
+            assert await bot.get_updates(timeout=30) == ()  # at once, though a long poll was asked

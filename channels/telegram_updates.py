@@ -1,0 +1,183 @@
+"""What comes in from Telegram, read defensively: webhook bodies and getUpdates answers.
+
+Telegram itself sends well-formed updates. Anything else comes from a forger who has the
+webhook secret, a broken proxy, or a Bot API newer than python-telegram-bot: a body that is not
+an update at all is refused, and an update whose content cannot be read is kept as its bare id,
+so that it is acknowledged (webhook) or confirmed (polling) instead of being delivered again and
+again with the updates behind it waiting. Either is logged in one line, without its content
+(it may hold a resident's words).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import Bot, Chat, Update, User
+from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+
+class NotAnUpdate(ValueError):
+    """The body is not a Telegram update: not a JSON object, or no integer update_id."""
+
+
+def parse_update(data: object, bot: Bot | None = None) -> Update:
+    """The update in decoded JSON; raises NotAnUpdate. An update the bot cannot read comes back
+    bare (its id only): no handler takes it."""
+    update = _readable(data, bot)
+    if update is None:
+        update = Update(data["update_id"])  # type: ignore[index]  # _readable checked it
+        if bot is not None:
+            update.set_bot(bot)
+    return update
+
+
+def _readable(data: object, bot: Bot | None) -> Update | None:
+    if not isinstance(data, dict):
+        raise NotAnUpdate(f"a JSON {_kind(data)}, not an object")
+    update_id = data.get("update_id")
+    if type(update_id) is not int:  # bool is an int too
+        raise NotAnUpdate("no integer update_id")
+    try:
+        update = Update.de_json(data, bot)
+        # "At most one of the optional parameters can be present in any given update" (Bot API, Update)
+        problem = "more than one kind of content" if len(data) > 2 else _misfit(update)
+    except Exception as exc:  # PTB raises whatever the malformed part provokes (KeyError, TypeError...)
+        problem = type(exc).__name__
+    if problem is None:
+        return update
+    fields = ", ".join(sorted(str(key)[:40] for key in data if key != "update_id")[:5])
+    log.warning("Telegram update %s ignored: its content could not be read (%s; fields: %s)",
+                update_id, problem, fields or "none")
+    return None
+
+
+def _misfit(update: Update) -> str | None:
+    """PTB keeps values as they come (a text may be a number): check the types of what the bot reads."""
+    chat, user, message, query = update.effective_chat, update.effective_user, update.effective_message, \
+        update.callback_query
+    checks = []
+    if chat is not None:
+        checks += [("chat.id", chat.id, int), ("chat.type", chat.type, str)]
+    if user is not None:
+        checks += [("from.id", user.id, int), ("from.first_name", user.first_name, str),
+                   ("from.last_name", user.last_name, (str, type(None))),
+                   ("from.language_code", user.language_code, (str, type(None)))]
+    if message is not None:
+        checks += [("message_id", message.message_id, int), ("chat", message.chat, Chat)]
+        for field in ("text", "caption"):
+            checks.append((field, getattr(message, field, None), (str, type(None))))
+    if query is not None:
+        checks += [("callback_query.id", query.id, str), ("callback_query.from", query.from_user, User),
+                   ("callback_query.data", query.data, (str, type(None)))]
+    for name, value, kind in checks:
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"{name} is a {type(value).__name__}"
+    return None
+
+
+def _kind(data: object) -> str:
+    if isinstance(data, list):
+        return "array"
+    if isinstance(data, str):
+        return "string"
+    if isinstance(data, bool):
+        return "boolean"
+    if isinstance(data, (int, float)):
+        return "number"
+    return "null" if data is None else type(data).__name__
+
+
+def readable_updates(body: bytes) -> tuple[bytes, int]:
+    """A getUpdates answer with every update the bot cannot read replaced by its bare id, and the
+    number of updates in it. Unchanged, PTB would fail on the whole answer, log its content, and
+    ask again without confirming it: the same answer forever, as fast as the server replies."""
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        return body, 0  # PTB reports an unreadable answer itself, as a network error
+    result = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(result, list):
+        return body, 0
+    kept, changed = [], False
+    for item in result:
+        try:
+            update = _readable(item, None)
+        except NotAnUpdate as exc:
+            log.warning("getUpdates: an item that is not an update dropped (%s)", exc)
+            changed = True
+            continue
+        if update is None:
+            item, changed = {"update_id": item["update_id"]}, True
+        kept.append(item)
+    if changed:
+        body = json.dumps({**answer, "result": kept}).encode()
+    return body, len(kept)
+
+
+class PollBackoff:
+    """A pause after each empty getUpdates answer that came back at once.
+
+    Telegram holds a long poll open until an update comes or the timeout ends. A server that
+    answers at once instead (some self-hosted or proxy servers) would be asked hundreds of times
+    a second while nobody writes. After such an answer the bot waits `first` seconds, doubling
+    while they go on up to `longest` (so a message waits at most that long); an update, or a
+    poll the server held, ends the pauses. `clock` and `sleep` are injectable for tests."""
+
+    def __init__(self, first: float = 0.25, longest: float = 2.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+        self.first, self.longest = first, longest
+        self.clock, self.sleep = clock, sleep
+        self.delay = 0.0
+
+    async def after_poll(self, *, updates: int, took: float, long_poll: float) -> None:
+        """`long_poll`: the timeout the poll asked for; `took`: how long its answer took."""
+        held = long_poll <= 0 or took >= min(long_poll / 2, 1.0)
+        if updates or held:
+            self.delay = 0.0
+            return
+        self.delay = min(self.longest, self.delay * 2 or self.first)
+        await self.sleep(self.delay)
+
+
+class PollingRequest(BaseRequest):
+    """The connection getUpdates goes through (ApplicationBuilder.get_updates_request): another
+    request object's HTTP, plus readable_updates() on each answer and the PollBackoff."""
+
+    def __init__(self, inner: BaseRequest, backoff: PollBackoff) -> None:
+        self.inner, self.backoff = inner, backoff
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
+                         connect_timeout=BaseRequest.DEFAULT_NONE,
+                         pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        started = self.backoff.clock()
+        code, body = await self.inner.do_request(url, method, request_data, read_timeout, write_timeout,
+                                                 connect_timeout, pool_timeout)
+        if code != 200 or not url.endswith("/getUpdates"):
+            return code, body
+        body, count = readable_updates(body)
+        await self.backoff.after_poll(updates=count, took=self.backoff.clock() - started,
+                                      long_poll=_seconds(request_data.parameters.get("timeout") if request_data else 0))
+        return code, body
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value) if isinstance(value, (int, float)) else 0.0
