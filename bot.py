@@ -129,6 +129,7 @@ def zalo_channel(settings: Settings, assistant: Assistant):
 async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -> None:
     """Telegram (polling, or webhook with PUBLIC_URL under `serve`), Zalo under `serve`, the
     jobs, and the web server, until SIGINT/SIGTERM."""
+    from channels.rateshare import RateShare
     from channels.web import READY, build_web_app, start_web
 
     assistant = await build_assistant(settings, now)
@@ -142,12 +143,17 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
         channels.append(zalo)
     jobs = Jobs(assistant)
     runner = None
+    shares = []
     try:
         if web:  # listening before setWebhook, so that Telegram's first delivery finds us
             app = build_web_app(assistant, zalo=zalo, telegram=telegram)
             runner = await start_web(app, settings.host, settings.port)
         for channel in channels:
             await channel.start()
+            # Other processes on this database send for the same bot: share its rate with them.
+            name = "telegram" if channel is telegram else "zalo"
+            shares.append(RateShare(assistant.storage, name, jobs.instance, channel.outbox))
+            await shares[-1].start()
         await jobs.start()
         settle_memory()
         if web:
@@ -158,7 +164,10 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     finally:
         if runner:
             await runner.cleanup()
-        await jobs.stop()
+        # Claim nothing new, let the requests under way finish and record them, give back the rest.
+        await jobs.stop(outboxes=[channel.outbox for channel in channels])
+        for share in shares:
+            await share.stop()
         for channel in reversed(channels):
             await channel.stop()
         await assistant.storage.close()
