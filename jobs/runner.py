@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -123,7 +123,7 @@ class Jobs:
             stale = await repo.stale_claims(s, clock.now(), self.lease)
         tally = Tally(total=len(stale))
         messages: dict[str, dict | None] = {}
-        until: dict[str, object] = {}
+        until: dict[str, datetime | None] = {}
         for key, resident_id in stale:
             if key not in messages:
                 messages[key] = await self._source(key).messages_for(key)
