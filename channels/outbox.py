@@ -61,7 +61,7 @@ Claim = Callable[[], Awaitable[bool]]
 @dataclass(eq=False)
 class _Group:
     """The parts of one deliver(): when one part fails, the rest is not sent."""
-    started: bool = False  # a part went out: the rest can no longer be taken back
+    arrived: bool = False  # a part arrived, or may have: the rest can no longer be taken back
 
 
 @dataclass(eq=False)
@@ -141,7 +141,7 @@ class Outbox:
             for item in list(chat.items):
                 if item.priority != BULK:
                     continue
-                if item.group.started:
+                if item.group.arrived or (chat.sending is not None and chat.sending.group is item.group):
                     waiting.append(item.future)  # a later part of a message under way
                 else:
                     chat.items.remove(item)
@@ -277,7 +277,6 @@ class Outbox:
             now = self._clock()
             item = chat.items.popleft()
             chat.sending = item
-            item.group.started = True
             self._refill(chat, now)
             chat.tokens -= 1
             self._recent.append(now)
@@ -294,6 +293,7 @@ class Outbox:
         result: Result | None = None
         try:
             await item.call()
+            item.group.arrived = True
             result = Result(Outcome.SENT)
             self.sent += 1
         except _Skip:
@@ -311,6 +311,7 @@ class Outbox:
         except Unreachable as exc:
             result = Result(Outcome.UNREACHABLE, str(exc))
         except MaybeSent as exc:
+            item.group.arrived = True
             if item.priority == BULK:
                 result = Result(Outcome.FAILED, f"no answer, may have arrived: {exc}")
             else:
@@ -318,6 +319,7 @@ class Outbox:
         except Transient as exc:
             result = self._retry(chat, item, exc, Outcome.NOT_SENT)
         except asyncio.CancelledError:  # stop() while the request was under way
+            item.group.arrived = True
             result = Result(Outcome.FAILED, "stopped while sending: may have arrived")
             raise
         except Exception as exc:  # permanent (a 400 and the like): retrying would fail again
