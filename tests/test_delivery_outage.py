@@ -151,3 +151,35 @@ async def test_a_notice_that_never_left_is_sent_within_its_lifetime(assistant, s
     assert len(done) == 1 and "20" in done[0]  # the staff member hears once, when all is done
     async with storage.session() as s:
         assert (await s.get(Broadcast, broadcast.id)).status == "done"
+
+
+async def test_retry_rows_and_sender_heartbeats_on_every_database(any_storage, clock):
+    """The queries behind retries and the shared rate, on SQLite and PostgreSQL."""
+    from datetime import timedelta
+
+    await add_subscribers(any_storage, clock.now(), 3)
+    key, now = "reminder:2023-10-03", clock.now()
+    async with any_storage.session() as s, s.begin():
+        ids = [r.id for r in await repo.recipients(s, key, ["telegram"], now)]
+        assert await repo.claim_deliveries(s, key, ids, "a", now) == set(ids)
+        await repo.defer_deliveries(s, key, ids[:2], "refused", 1, now + timedelta(seconds=30), now)
+        await repo.finish_deliveries(s, key, ids[2:], "sent", None, now)
+    async with any_storage.session() as s, s.begin():
+        assert await repo.recipients(s, key, ["telegram"], now) == []  # not yet
+        later = now + timedelta(seconds=30)
+        due = await repo.recipients(s, key, ["telegram"], later)
+        assert [(r.id, r.attempts) for r in due] == [(ids[0], 1), (ids[1], 1)]
+        assert await repo.claim_deliveries(s, key, ids, "b", later) == set(ids[:2])  # the sent one stays
+        assert await repo.claim_deliveries(s, key, ids, "c", later) == set()  # claimed once
+        await repo.defer_deliveries(s, key, ids[:1], "refused", 2, later, later)
+        assert await repo.count_retries(s, key) == 1
+        await repo.give_up_retries(s, key, "too late", later)
+        assert await repo.retry_keys(s) == []
+    async with any_storage.session() as s, s.begin():
+        for name, seen in (("a", now), ("b", now), ("c", now - timedelta(seconds=60))):
+            await repo.beat_sender(s, "telegram", name, seen)
+        await repo.beat_sender(s, "telegram", "a", now + timedelta(seconds=1))  # again: an update
+        assert await repo.live_senders(s, "telegram", now - timedelta(seconds=6)) == 2
+        await repo.drop_sender(s, "telegram", "a")
+        assert await repo.live_senders(s, "telegram", now - timedelta(seconds=6)) == 1
+        assert await repo.live_senders(s, "zalo", now - timedelta(seconds=6)) == 0
