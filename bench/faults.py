@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from bench.common import ROOT, Stub, seed_residents, sqlite_url
 from storage.db import Storage
-from storage.models import Delivery
+from storage.models import Delivery, Resident
 
 FIRST = 1_000_000
 NOW = "2023-10-03T07:00:30+07:00"  # the reminder is due: each process sends it at start-up
@@ -85,7 +85,6 @@ async def deliveries(db: str) -> dict[str, int]:
 
 async def claimed(db: str) -> list[int]:
     """Chat ids of the claims left open."""
-    from storage.models import Resident
     storage = Storage(db)
     try:
         async with storage.session() as s:
@@ -128,7 +127,8 @@ async def stop_or_crash(tmp: Path, n: int, limit: int, sig: int) -> dict:
             "claims left": len(left), "of them already delivered (sent twice after the 90 s lease)":
             sum(1 for c in left if c in got), "recorded 'may have arrived'": after.get("failed", 0),
             "next start sent the rest at once": reached,
-            "claims left sent, seconds after the stop": round(took_all) if left and all_in else None, "doubled": sum(v - 1 for v in per_chat.values()),
+            "claims left sent, seconds after the stop": round(took_all) if left and all_in else None,
+            "doubled": sum(v - 1 for v in per_chat.values()),
             "missing at the end": n - len(per_chat), "429": stub.count_429, "tracebacks": tracebacks(log)}
 
 

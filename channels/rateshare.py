@@ -70,7 +70,8 @@ class RateShare:
         async with self.storage.session() as s, s.begin():
             await repo.beat_sender(s, self.channel, self.instance, now)
         async with self.storage.session() as s:  # after the commit: see note in the docstring
-            senders = max(1, await repo.live_senders(s, self.channel, now - timedelta(seconds=MISSED_BEATS * self.every)))
+            since = now - timedelta(seconds=MISSED_BEATS * self.every)
+            senders = max(1, await repo.live_senders(s, self.channel, since))
         if senders != self.senders:
             log.info("%s: %d processes sending; this one paces at %.1f/s", self.channel, senders, self.rate / senders)
         self.senders = senders
