@@ -191,6 +191,7 @@ def zalobot_channel(settings: Settings, assistant: Assistant, web: bool = False)
 async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -> None:
     """Telegram and the Zalo Bot (polling, or webhooks with PUBLIC_URL under `serve`), the Zalo
     OA under `serve`, the jobs, and the web server, until SIGINT/SIGTERM."""
+    from channels.rateshare import RateShare
     from channels.web import READY, build_web_app, start_web
 
     assistant = await build_assistant(settings, now)
@@ -207,6 +208,7 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
         channels.append(zalobot)
     jobs = Jobs(assistant)
     runner = None
+    shares = []
     try:
         if web:  # listening before setWebhook, so that Telegram's first delivery finds us
             app = build_web_app(assistant, zalo=zalo, telegram=telegram, zalobot=zalobot,
@@ -214,6 +216,10 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
             runner = await start_web(app, settings.host, settings.port)
         for channel in channels:
             await channel.start()
+            # Other processes on this database send for the same bot: share its rate with them.
+            name = sys.modules[type(channel).__module__].CHANNEL  # "telegram", "zalo", "zalobot"
+            shares.append(RateShare(assistant.storage, name, jobs.instance, channel.outbox))
+            await shares[-1].start()
         await jobs.start()
         settle_memory()
         if web:
@@ -224,7 +230,10 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     finally:
         if runner:
             await runner.cleanup()
-        await jobs.stop()
+        # Claim nothing new, let the requests under way finish and record them, give back the rest.
+        await jobs.stop(outboxes=[channel.outbox for channel in channels])
+        for share in shares:
+            await share.stop()
         for channel in reversed(channels):
             await channel.stop()
         await assistant.storage.close()

@@ -44,7 +44,8 @@ class Unreachable(Exception):
 
 
 class Transient(Exception):
-    """A network error or a 5xx: worth retrying after a pause."""
+    """The request never left or was refused whole (a connection error, a 5xx): worth retrying
+    after a pause, and, when the retries are used up, safe to send again later (NOT_SENT)."""
 
 
 class MaybeSent(Exception):
@@ -58,11 +59,17 @@ Claim = Callable[[], Awaitable[bool]]
 
 
 @dataclass(eq=False)
+class _Group:
+    """The parts of one deliver(): when one part fails, the rest is not sent."""
+    arrived: bool = False  # a part arrived, or may have: the rest can no longer be taken back
+
+
+@dataclass(eq=False)
 class _Item:
     call: Call
     future: asyncio.Future
     priority: int
-    group: object  # the deliver() it belongs to: when one part fails, the rest is not sent
+    group: _Group
     attempts: int = 0
 
 
@@ -100,6 +107,8 @@ class Outbox:
         self._slots = asyncio.Semaphore(concurrency)
         self._task: asyncio.Task | None = None
         self._sending: set[asyncio.Task] = set()
+        self._closed = False       # stopped: nothing more is taken
+        self._bulk_closed = False  # stopping: no more bulk messages are taken
         self.count_429 = 0
         self.sent = 0
 
@@ -107,8 +116,50 @@ class Outbox:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox")
 
+    def set_rate(self, rate: float) -> None:
+        """A new overall rate (a share of the channel's, when processes share it)."""
+        self.rate = rate
+        self._per_window = max(1, int(rate))
+        self._window = self._per_window / rate + WINDOW_MARGIN
+
+    @property
+    def window(self) -> float:
+        """Seconds over which at most `rate` messages go out."""
+        return self._window
+
+    def hold(self, seconds: float) -> None:
+        """Send nothing for `seconds` (until the other processes have seen this one)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    async def withdraw_bulk(self, grace: float) -> None:
+        """Stopping: take no more bulk messages, give back those not started (SKIPPED, so their
+        claims are released and the next start sends them at once), and wait up to `grace`
+        seconds for those under way. One still unanswered then may have arrived: FAILED."""
+        self._bulk_closed = True
+        waiting = []
+        for chat in self._chats.values():
+            for item in list(chat.items):
+                if item.priority != BULK:
+                    continue
+                if item.group.arrived or (chat.sending is not None and chat.sending.group is item.group):
+                    waiting.append(item.future)  # a later part of a message under way
+                else:
+                    chat.items.remove(item)
+                    if not item.future.done():
+                        item.future.set_result(Result(Outcome.SKIPPED, "shutting down: not sent"))
+            if chat.sending is not None and chat.sending.priority == BULK:
+                waiting.append(chat.sending.future)
+        waiting = [f for f in waiting if not f.done()]
+        if waiting:
+            await asyncio.wait(waiting, timeout=grace)
+        for future in waiting:
+            if not future.done():
+                future.set_result(Result(Outcome.FAILED, "stopped while sending: may have arrived"))
+
     async def stop(self) -> None:
-        """Stop sending; whoever still waits on a message is told it failed."""
+        """Stop sending; whoever still waits on a message is told it was not sent, or, for a
+        request under way, that it may have arrived."""
+        self._closed = True
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -117,9 +168,11 @@ class Outbox:
             task.cancel()
         await asyncio.gather(*self._sending, return_exceptions=True)
         for chat in self._chats.values():
-            for item in [chat.sending, *chat.items]:
-                if item is not None and not item.future.done():
-                    item.future.set_result(Result(Outcome.FAILED, "shutting down"))
+            if chat.sending is not None and not chat.sending.future.done():
+                chat.sending.future.set_result(Result(Outcome.FAILED, "stopped while sending: may have arrived"))
+            for item in chat.items:
+                if not item.future.done():
+                    item.future.set_result(Result(Outcome.SKIPPED, "shutting down: not sent"))
             chat.items.clear()
 
     def pending(self) -> int:
@@ -129,15 +182,20 @@ class Outbox:
     async def deliver(self, chat: str, calls: list[Call], *, priority: int = REPLY, claim: Claim | None = None) -> Result:
         """Send `calls` to one chat, in order, and wait until they are done. `claim` runs just
         before the first call and may return False to skip (someone else delivers it)."""
+        if self._closed or (priority == BULK and self._bulk_closed):
+            return Result(Outcome.SKIPPED, "shutting down: not sent")
         loop = asyncio.get_running_loop()
-        group = object()
+        group = _Group()
         futures = []
         for i, call in enumerate(calls):
             futures.append(loop.create_future())
             self._put(chat, _Item(_with_claim(call, claim) if i == 0 and claim else call, futures[-1], priority, group))
-        for future in futures:
+        for i, future in enumerate(futures):
             result = await future
             if result.outcome is not Outcome.SENT:
+                if i and result.outcome in (Outcome.SKIPPED, Outcome.NOT_SENT):
+                    # The first parts arrived: sending the whole again would double them.
+                    return Result(Outcome.FAILED, f"partly sent: {result.reason}")
                 return result
         return Result(Outcome.SENT)
 
@@ -235,6 +293,7 @@ class Outbox:
         result: Result | None = None
         try:
             await item.call()
+            item.group.arrived = True
             result = Result(Outcome.SENT)
             self.sent += 1
         except _Skip:
@@ -243,19 +302,25 @@ class Outbox:
             self.count_429 += 1
             self._paused_until = max(self._paused_until, self._clock() + exc.retry_after)
             log.warning("rate limited: pausing all sending for %.1f s", exc.retry_after)
-            chat.items.appendleft(item)  # nothing dropped: first in line once the pause ends
+            if self._withdrawn(item):
+                result = Result(Outcome.SKIPPED, "shutting down: not sent")
+            else:
+                chat.items.appendleft(item)  # nothing dropped: first in line once the pause ends
         except Blocked as exc:
             result = Result(Outcome.BLOCKED, str(exc) or "blocked")
         except Unreachable as exc:
             result = Result(Outcome.UNREACHABLE, str(exc))
         except MaybeSent as exc:
+            item.group.arrived = True
             if item.priority == BULK:
                 result = Result(Outcome.FAILED, f"no answer, may have arrived: {exc}")
             else:
-                result = self._retry(chat, item, exc)
+                result = self._retry(chat, item, exc, Outcome.FAILED)
         except Transient as exc:
-            result = self._retry(chat, item, exc)
-        except asyncio.CancelledError:
+            result = self._retry(chat, item, exc, Outcome.NOT_SENT)
+        except asyncio.CancelledError:  # stop() while the request was under way
+            item.group.arrived = True
+            result = Result(Outcome.FAILED, "stopped while sending: may have arrived")
             raise
         except Exception as exc:  # permanent (a 400 and the like): retrying would fail again
             log.warning("message to %s failed: %s", key, exc)
@@ -270,16 +335,20 @@ class Outbox:
             self._schedule(key, chat)
             self._slots.release()
 
-    def _retry(self, chat: _Chat, item: _Item, exc: Exception) -> Result | None:
-        """Line the item up again after a pause; its failure once the retries are used up."""
+    def _retry(self, chat: _Chat, item: _Item, exc: Exception, outcome: Outcome) -> Result | None:
+        """Line the item up again after a pause; `outcome` once the retries are used up."""
         item.attempts += 1
-        if item.attempts >= self.retries:
-            return Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
+        if item.attempts >= self.retries or self._withdrawn(item):
+            return Result(outcome, str(exc) or exc.__class__.__name__)
         chat.items.appendleft(item)
         chat.not_before = self._clock() + self.backoff * 2 ** (item.attempts - 1)
         return None
 
-    def _drop_group(self, chat: _Chat, group: object) -> None:
+    def _withdrawn(self, item: _Item) -> bool:
+        """A bulk message that failed while stopping is not lined up again."""
+        return self._bulk_closed and item.priority == BULK
+
+    def _drop_group(self, chat: _Chat, group: _Group) -> None:
         for other in [i for i in chat.items if i.group is group]:
             chat.items.remove(other)
             if not other.future.done():

@@ -70,6 +70,7 @@ class Outcome(Enum):
     FAILED = "failed"
     UNREACHABLE = "unreachable"  # the platform refuses for now (Zalo -230): recorded as skipped
     SKIPPED = "skipped"          # not attempted: claimed elsewhere, or nobody there to read it
+    NOT_SENT = "not_sent"        # tried, but it never left (platform unreachable): safe to send again
 
 
 # Why a bulk message was skipped on purpose (deliveries.reason), so that /thongke can say it in words.

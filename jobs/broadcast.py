@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from handlers.common import Voice, menu_buttons
@@ -47,6 +47,12 @@ class Broadcasts:
             broadcast = await repo.get_broadcast(s, int(key.split(":", 1)[1]))
         return self._messages(broadcast.text) if broadcast else None
 
+    async def retry_until(self, key: str) -> datetime | None:
+        """A notice that never left is tried again while the notice lives."""
+        async with self.jobs.assistant.storage.session() as s:
+            broadcast = await repo.get_broadcast(s, int(key.split(":", 1)[1]))
+        return broadcast.created_at + MAX_AGE if broadcast else None
+
     def _messages(self, text: str) -> dict[str, list[Reply]]:
         week = self.jobs.assistant.week
         out = {}
@@ -72,7 +78,7 @@ class Broadcasts:
             if not await repo.take_broadcast(s, broadcast_id, jobs.instance, assistant.clock.now(), jobs.lease):
                 return Tally()  # another process is sending it
         async with assistant.storage.session() as s:
-            residents = await repo.recipients(s, key, list(assistant.senders))
+            residents = await repo.recipients(s, key, list(assistant.senders), assistant.clock.now())
         staff = (broadcast.staff_channel, broadcast.staff_id)
         voice = Voice(assistant.week, "vi")
         messages = self._messages(broadcast.text)
@@ -80,13 +86,22 @@ class Broadcasts:
         jobs.running.add(key)
         reporter = asyncio.create_task(self._report(staff, voice, broadcast_id, tally))
         try:
-            await fan_out(self.jobs, key, residents, lambda r: messages["en" if r.language == "en" else "vi"], tally)
+            await fan_out(self.jobs, key, residents, lambda r: messages["en" if r.language == "en" else "vi"], tally,
+                          retry_until=broadcast.created_at + MAX_AGE)
         finally:
             reporter.cancel()
             jobs.running.discard(key)
         async with assistant.storage.session() as s, s.begin():
+            if jobs.stopping:  # the next start (or another process) goes on at once
+                await repo.release_broadcast(s, broadcast_id, jobs.instance)
+                return tally
+            if await repo.count_retries(s, key):
+                log.info("broadcast %s: %s; the rest is tried again later", broadcast_id, tally)
+                return tally  # still "sending": the sweep runs it again for the retries
             await repo.finish_broadcast(s, broadcast_id, "done", assistant.clock.now())
-        done = voice.say("broadcast_done", id=broadcast_id, sent=tally.sent, failed=tally.failed, blocked=tally.blocked)
+            counts = (await repo.delivery_counts(s, key)).get(key, {})  # all runs', not only this one's
+        done = voice.say("broadcast_done", id=broadcast_id, sent=counts.get("sent", 0),
+                         failed=counts.get("failed", 0), blocked=counts.get("blocked", 0))
         await assistant.deliver(Outgoing(*staff, [Reply(done, "broadcast_done")]))
         log.info("broadcast %s: %s", broadcast_id, tally)
         return tally

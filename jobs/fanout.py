@@ -6,6 +6,11 @@ instead of two per message, which is what lets SQLite keep up with the sending r
 repeats at most the messages claimed but not yet recorded (another process's sweep, or the
 next start, resends them once their lease runs out); residents never claimed are picked up
 when the sweep runs the job again, so none is skipped.
+
+A message that never left (the platform unreachable: NOT_SENT) is recorded as "retry" with a
+time to try again, backing off, until the message's time is over (`retry_until`: midnight for
+a day's reminder); the sweep's run of the job picks it up. One that may have arrived is not
+sent again. On stop (`jobs.stopping`) nothing new is claimed.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from handlers.types import Outcome, Reply, Result
@@ -30,8 +36,10 @@ IN_FLIGHT = 2 * CHUNK  # claimed and not yet recorded, at most
 FLUSH_EVERY = 0.25     # seconds an outcome may wait before it is written
 DB_RETRIES = 3
 RETRY_BACKOFF = 0.5    # seconds, doubled at each retry
+RETRY_FIRST = timedelta(seconds=30)  # after a try that never left; doubled each time (the sweep's pace)
+RETRY_MAX = timedelta(minutes=15)
 STATUS = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked", Outcome.FAILED: "failed",
-          Outcome.UNREACHABLE: "skipped"}
+          Outcome.UNREACHABLE: "skipped", Outcome.NOT_SENT: "retry"}
 
 
 @dataclass
@@ -41,21 +49,44 @@ class Tally:
     failed: int = 0
     blocked: int = 0
     skipped: int = 0
+    retry: int = 0  # never left: to be sent again later
 
     @property
     def left(self) -> int:
-        return self.total - self.sent - self.failed - self.blocked - self.skipped
+        return self.total - self.sent - self.failed - self.blocked - self.skipped - self.retry
 
-    def count(self, result: Result) -> None:
-        name = STATUS.get(result.outcome, "skipped")
+    def count(self, status: str) -> None:
+        name = status if status in ("sent", "failed", "blocked", "retry") else "skipped"
         setattr(self, name, getattr(self, name) + 1)
 
 
+@dataclass(frozen=True)
+class Row:
+    """What to write for one delivery's outcome."""
+    status: str
+    reason: str | None
+    attempts: int = 0
+    retry_at: datetime | None = None
+
+
+def outcome_row(result: Result, attempts: int, now: datetime, retry_until: datetime | None) -> Row:
+    """A message that never left is tried again later, backing off, while its time lasts."""
+    if result.outcome is Outcome.SKIPPED:  # not attempted (claimed elsewhere, stopping): give the claim back
+        return Row("release", result.reason or None)
+    status, reason = STATUS[result.outcome], result.reason or None
+    if status == "retry":
+        retry_at = now + min(RETRY_MAX, RETRY_FIRST * 2 ** attempts)
+        if retry_until is None or retry_at >= retry_until:
+            return Row("failed", f"never sent, too late to retry: {reason}")
+        return Row("retry", reason, attempts + 1, retry_at)
+    return Row(status, reason)
+
+
 async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_for: Callable[[Recipient], list[Reply]],
-                  tally: Tally | None = None) -> Tally:
+                  tally: Tally | None = None, retry_until: datetime | None = None) -> Tally:
     tally = tally or Tally()
     tally.total += len(residents)
-    recorder = Recorder(jobs, key)
+    recorder = Recorder(jobs, key, retry_until)
     room = asyncio.Semaphore(IN_FLIGHT)
     sending: list[asyncio.Task] = []
 
@@ -65,13 +96,14 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_fo
         except Exception as exc:  # the channel itself broke: recorded as failed, not lost
             log.exception("delivery %s to resident %s failed", key, resident.id)
             result = Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
-        tally.count(result)
-        recorder.add(resident.id, result)
+        tally.count(recorder.add(resident.id, result, resident.attempts))
         room.release()
 
     renewer = asyncio.create_task(recorder.renew_claims())
     try:
         for start in range(0, len(residents), CHUNK):
+            if jobs.stopping:
+                break
             chunk = []
             for resident in residents[start:start + CHUNK]:
                 if resident.channel in jobs.assistant.senders:
@@ -80,6 +112,8 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_fo
                     tally.skipped += 1
             for _ in chunk:
                 await room.acquire()
+            if jobs.stopping:  # claim nothing new; the next start sends the rest
+                break
             claimed = await _claim(jobs, key, [r.id for r in chunk])
             recorder.held |= claimed
             for resident in chunk:
@@ -92,6 +126,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_fo
     finally:
         renewer.cancel()
         await recorder.close()
+    tally.skipped += tally.left  # not claimed because the process is stopping
     return tally
 
 
@@ -113,16 +148,20 @@ async def _claim(jobs: "Jobs", key: str, resident_ids: list[int]) -> set[int]:
 class Recorder:
     """Writes delivery outcomes in batches, and keeps the claims it holds alive meanwhile."""
 
-    def __init__(self, jobs: "Jobs", key: str) -> None:
-        self.jobs, self.key = jobs, key
+    def __init__(self, jobs: "Jobs", key: str, retry_until: datetime | None = None) -> None:
+        self.jobs, self.key, self.retry_until = jobs, key, retry_until
         self.held: set[int] = set()  # claimed by us, outcome not written yet
-        self._pending: list[tuple[int, Result]] = []
+        self._pending: list[tuple[int, Row]] = []
         self._flusher: asyncio.Task | None = None
         self._lock = asyncio.Lock()
 
-    def add(self, resident_id: int, result: Result) -> None:
-        self._pending.append((resident_id, result))
+    def add(self, resident_id: int, result: Result, attempts: int = 0) -> str:
+        """Queue the outcome for writing (`attempts`: earlier tries that never left); returns
+        the status it is recorded with."""
+        row = outcome_row(result, attempts, self.jobs.assistant.clock.now(), self.retry_until)
+        self._pending.append((resident_id, row))
         self._start_flush(0 if len(self._pending) >= CHUNK else FLUSH_EVERY)
+        return row.status
 
     def _start_flush(self, delay: float) -> None:
         if self._flusher is None or self._flusher.done():
@@ -155,27 +194,25 @@ class Recorder:
             batch, self._pending = self._pending, []
             if not batch:
                 return True
-            groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+            groups: dict[Row, list[int]] = defaultdict(list)
             released: list[int] = []
-            for resident_id, result in batch:
-                if result.outcome is Outcome.SKIPPED:
+            for resident_id, row in batch:
+                if row.status == "release":
                     released.append(resident_id)
                 else:
-                    groups[(STATUS[result.outcome], result.reason or None)].append(resident_id)
+                    groups[row].append(resident_id)
             storage, now = self.jobs.assistant.storage, self.jobs.assistant.clock.now()
             try:
                 async with storage.session() as s, s.begin():
-                    for (status, reason), ids in groups.items():
-                        await repo.finish_deliveries(s, self.key, ids, status, reason, now)
-                        if status == "blocked":
-                            await repo.mark_blocked(s, ids, now)
+                    for row, ids in groups.items():
+                        await _write(s, self.key, ids, row, now)
                     await repo.release_claims(s, self.key, released)
             except Exception:
                 log.warning("recording %d outcomes of %s failed; will retry", len(batch), self.key, exc_info=True)
                 self._pending[:0] = batch
                 return False
             # After the commit, so that no message handled meanwhile caches the row as it was.
-            self.jobs.assistant.chats.forget([r for r, result in batch if result.outcome is Outcome.BLOCKED])
+            self.jobs.assistant.chats.forget([r for r, row in batch if row.status == "blocked"])
             self.held.difference_update(resident_id for resident_id, _ in batch)
             return True
 
@@ -191,7 +228,17 @@ class Recorder:
                   self.key, len(self._pending))
 
 
-async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list[Reply], tally: Tally) -> None:
+async def _write(session, key: str, resident_ids: list[int], row: Row, now: datetime) -> None:
+    if row.status == "retry":
+        await repo.defer_deliveries(session, key, resident_ids, row.reason, row.attempts, row.retry_at, now)
+        return
+    await repo.finish_deliveries(session, key, resident_ids, row.status, row.reason, now)
+    if row.status == "blocked":
+        await repo.mark_blocked(session, resident_ids, now)
+
+
+async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list[Reply], tally: Tally,
+                      retry_until: datetime | None = None) -> None:
     """One delivery with its own claim: the sweep's way of resending a dead process's claim."""
     storage, clock = jobs.assistant.storage, jobs.assistant.clock
     sender = jobs.assistant.senders.get(resident.channel)
@@ -199,17 +246,22 @@ async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list
         tally.skipped += 1
         return
 
+    took = False
+
     async def claim() -> bool:
+        nonlocal took
         async with storage.session() as s, s.begin():
-            return await repo.claim_delivery(s, key, resident.id, jobs.instance, clock.now(), jobs.lease)
+            took = await repo.claim_delivery(s, key, resident.id, jobs.instance, clock.now(), jobs.lease)
+        return took
 
     result = await sender(resident.external_id, replies, bulk=True, claim=claim)
-    tally.count(result)
-    if result.outcome is not Outcome.SKIPPED:
+    row = outcome_row(result, resident.attempts, clock.now(), retry_until)
+    tally.count(row.status)
+    if took:  # not when another process has it, nor when stopping came before the claim
         async with storage.session() as s, s.begin():
-            await repo.finish_deliveries(s, key, [resident.id], STATUS[result.outcome], result.reason or None,
-                                         clock.now())
-            if result.outcome is Outcome.BLOCKED:
-                await repo.mark_blocked(s, [resident.id], clock.now())
+            if row.status == "release":  # stopping: not sent; the next start sends it at once
+                await repo.release_claims(s, key, [resident.id])
+            else:
+                await _write(s, key, [resident.id], row, clock.now())
         if result.outcome is Outcome.BLOCKED:  # after the commit, as in Recorder.flush
             jobs.assistant.chats.forget([resident.id])

@@ -60,14 +60,22 @@ class Reminders:
         self.jobs.running.add(key)
         try:
             async with assistant.storage.session() as s:
-                residents = await repo.recipients(s, key, list(assistant.senders))
+                residents = await repo.recipients(s, key, list(assistant.senders), assistant.clock.now())
             messages = await self._messages(day)
-            tally = await fan_out(self.jobs, key, residents, lambda r: messages[_lang(r)])
+            tally = await fan_out(self.jobs, key, residents, lambda r: messages[_lang(r)],
+                                  retry_until=self._end_of(day))
         finally:
             self.jobs.running.discard(key)
         if tally.total:
             log.info("reminder %s: %s", day, tally)
         return tally
+
+    async def retry_until(self, key: str) -> datetime:
+        """A reminder that never left is tried again until the day is over."""
+        return self._end_of(date.fromisoformat(key.split(":", 1)[1]))
+
+    def _end_of(self, day: date) -> datetime:
+        return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=self.week.tz)
 
     async def messages_for(self, key: str) -> dict[str, list[Reply]] | None:
         """For the sweep: an unfinished reminder's message by language, if it is still today's."""

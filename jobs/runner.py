@@ -7,8 +7,9 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -18,10 +19,15 @@ from jobs.fanout import Tally, deliver_one
 from jobs.reminders import Reminders
 from storage import repo
 
+if TYPE_CHECKING:
+    from channels.outbox import Outbox
+
 log = logging.getLogger(__name__)
 
 # How long webhook event ids are kept to recognise a retried delivery.
 INBOUND_EVENTS_KEPT = timedelta(days=7)
+# Seconds a stop waits for the requests under way, so that their outcomes are recorded.
+STOP_GRACE = 5.0
 
 
 class Jobs:
@@ -36,6 +42,7 @@ class Jobs:
         self.broadcasts = Broadcasts(self, progress_every)
         self._tasks: set[asyncio.Task] = set()
         self.running: set[str] = set()  # delivery keys being sent by this process
+        self.stopping = False  # set by stop(): fan-outs claim nothing new
         assistant.jobs = self
 
     async def start(self) -> None:
@@ -45,9 +52,16 @@ class Jobs:
         self.scheduler.start()
         self.spawn(self.recover)
 
-    async def stop(self) -> None:
+    async def stop(self, outboxes: Iterable["Outbox"] = (), grace: float = STOP_GRACE) -> None:
+        """A clean stop: claim nothing new, take back the bulk messages waiting in the outboxes
+        (their claims are released, so the next start sends them at once), wait at most `grace`
+        seconds for the requests under way and record their outcomes; then end what is left."""
+        self.stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await asyncio.gather(*(outbox.withdraw_bulk(grace) for outbox in outboxes))
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -81,10 +95,26 @@ class Jobs:
         sending, and send today's reminder to whoever it has not reached (e.g. after a database
         error cut a run short). Each is a no-op when there is nothing to do."""
         await self.sweep()
+        await self.give_up_late_retries()
         await self.broadcasts.resume()
         await self.reminders.catch_up()
         async with self.assistant.storage.session() as s, s.begin():
             await repo.forget_inbound_events(s, self.assistant.clock.now() - INBOUND_EVENTS_KEPT)
+
+    async def give_up_late_retries(self) -> None:
+        """Deliveries still waiting for a retry when their message's time is over (the bot was
+        down at midnight, say) are counted as failed."""
+        storage, now = self.assistant.storage, self.assistant.clock.now()
+        async with storage.session() as s:
+            keys = await repo.retry_keys(s)
+        for key in keys:
+            until = await self._source(key).retry_until(key)
+            if until is None or now >= until:
+                async with storage.session() as s, s.begin():
+                    await repo.give_up_retries(s, key, "never sent: the platform was unreachable until too late", now)
+
+    def _source(self, key: str) -> Reminders | Broadcasts:
+        return self.reminders if key.startswith("reminder:") else self.broadcasts
 
     async def sweep(self) -> Tally:
         """Send again what a dead process claimed but never marked sent; expire what is stale."""
@@ -93,10 +123,11 @@ class Jobs:
             stale = await repo.stale_claims(s, clock.now(), self.lease)
         tally = Tally(total=len(stale))
         messages: dict[str, dict | None] = {}
+        until: dict[str, datetime | None] = {}
         for key, resident_id in stale:
             if key not in messages:
-                source = self.reminders if key.startswith("reminder:") else self.broadcasts
-                messages[key] = await source.messages_for(key)
+                messages[key] = await self._source(key).messages_for(key)
+                until[key] = await self._source(key).retry_until(key)
             async with storage.session() as s, s.begin():
                 resident = await repo.get_resident(s, resident_id)
                 if messages[key] is None or resident is None:
@@ -105,7 +136,8 @@ class Jobs:
                     tally.skipped += 1
                     continue
             recipient = repo.Recipient(resident.id, resident.channel, resident.external_id, resident.language)
-            await deliver_one(self, key, recipient, messages[key]["en" if resident.language == "en" else "vi"], tally)
+            await deliver_one(self, key, recipient, messages[key]["en" if resident.language == "en" else "vi"], tally,
+                              until[key])
         if stale:
             log.info("sweep: %s", tally)
         return tally

@@ -139,11 +139,14 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     key: Mapped[str] = mapped_column(String(40))  # "reminder:2023-10-03", "broadcast:7"
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(12))  # claimed / sent / failed / blocked / expired
+    status: Mapped[str] = mapped_column(String(12))  # claimed / sent / failed / blocked / expired / retry
     reason: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str] = mapped_column(String(40))
     claimed_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # "retry": the message never left (the platform was unreachable); sent again from retry_at.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_at: Mapped[datetime | None]
 
 
 class Broadcast(Base):
@@ -160,6 +163,17 @@ class Broadcast(Base):
     runner_seen_at: Mapped[datetime | None]  # its heartbeat: a silent runner died, another takes over
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class Sender(Base):
+    """A process sending on a channel, with its heartbeat: processes sharing a database share
+    the channel's rate limit between the live ones (channels/rateshare.py)."""
+
+    __tablename__ = "senders"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    instance: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seen_at: Mapped[datetime]
 
 
 class ChannelToken(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import chats
 from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
-                            StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
+                            Sender, StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
 
 
 def _insert(session: AsyncSession, table):
@@ -260,14 +260,21 @@ class Recipient(NamedTuple):
     channel: str
     external_id: str
     language: str
+    attempts: int = 0  # earlier tries that never left (a retry)
 
 
-async def recipients(session: AsyncSession, key: str, channels: list[str]) -> list[Recipient]:
-    """Subscribers on these channels with no delivery recorded for `key` yet."""
-    done = select(Delivery.id).where(Delivery.key == key, Delivery.resident_id == Resident.id)
+async def recipients(session: AsyncSession, key: str, channels: list[str],
+                     now: datetime | None = None) -> list[Recipient]:
+    """Subscribers on these channels with no delivery recorded for `key` yet, and, given `now`,
+    those whose earlier try never left and whose retry time has come."""
+    due = Delivery.id.is_(None)
+    if now is not None:
+        due |= (Delivery.status == "retry") & (Delivery.retry_at <= now)
     rows = await session.execute(
-        select(Resident.id, Resident.channel, Resident.external_id, Resident.language)
-        .where(Resident.subscribed.is_(True), Resident.channel.in_(channels), ~done.exists()).order_by(Resident.id))
+        select(Resident.id, Resident.channel, Resident.external_id, Resident.language,
+               func.coalesce(Delivery.attempts, 0))
+        .outerjoin(Delivery, (Delivery.key == key) & (Delivery.resident_id == Resident.id))
+        .where(Resident.subscribed.is_(True), Resident.channel.in_(channels), due).order_by(Resident.id))
     return [Recipient(*row) for row in rows]
 
 
@@ -290,13 +297,18 @@ async def claim_delivery(session: AsyncSession, key: str, resident_id: int, inst
 
 async def claim_deliveries(session: AsyncSession, key: str, resident_ids: list[int], instance: str,
                            now: datetime) -> set[int]:
-    """Claim `key` for many residents at once; returns those claimed now (not already taken)."""
+    """Claim `key` for many residents at once; returns those claimed now (not already taken):
+    new ones, and those waiting for a retry whose time has come."""
+    retried = await session.execute(
+        update(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids),
+                               Delivery.status == "retry", Delivery.retry_at <= now)
+        .values(status="claimed", claimed_by=instance, claimed_at=now, updated_at=now).returning(Delivery.resident_id))
     rows = [dict(key=key, resident_id=r, status="claimed", claimed_by=instance, claimed_at=now, updated_at=now)
             for r in resident_ids]
     result = await session.execute(_insert(session, Delivery).values(rows)
                                    .on_conflict_do_nothing(index_elements=["key", "resident_id"])
                                    .returning(Delivery.resident_id))
-    return set(result.scalars())
+    return set(retried.scalars()) | set(result.scalars())
 
 
 async def renew_claims(session: AsyncSession, key: str, resident_ids: list[int], instance: str,
@@ -310,6 +322,31 @@ async def finish_deliveries(session: AsyncSession, key: str, resident_ids: list[
                             reason: str | None, now: datetime) -> None:
     await session.execute(update(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids))
                           .values(status=status, reason=reason, updated_at=now))
+
+
+async def defer_deliveries(session: AsyncSession, key: str, resident_ids: list[int], reason: str | None,
+                           attempts: int, retry_at: datetime, now: datetime) -> None:
+    """The message never left: send it again from `retry_at` (after `attempts` tries)."""
+    await session.execute(update(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids))
+                          .values(status="retry", reason=reason, attempts=attempts, retry_at=retry_at,
+                                  updated_at=now))
+
+
+async def retry_keys(session: AsyncSession) -> list[str]:
+    """Keys with deliveries waiting for a retry."""
+    rows = await session.execute(select(Delivery.key).where(Delivery.status == "retry").distinct())
+    return list(rows.scalars())
+
+
+async def count_retries(session: AsyncSession, key: str) -> int:
+    return (await session.execute(select(func.count()).select_from(Delivery)
+                                  .where(Delivery.key == key, Delivery.status == "retry"))).scalar_one()
+
+
+async def give_up_retries(session: AsyncSession, key: str, reason: str, now: datetime) -> None:
+    """The message's time is over (the day ended, the notice expired): its retries count as failed."""
+    await session.execute(update(Delivery).where(Delivery.key == key, Delivery.status == "retry")
+                          .values(status="failed", reason=reason, retry_at=None, updated_at=now))
 
 
 async def release_claims(session: AsyncSession, key: str, resident_ids: list[int]) -> None:
@@ -377,6 +414,22 @@ async def staff_notice_failures(session: AsyncSession) -> list[StaffNoticeFailur
     return list(rows.scalars())
 
 
+async def beat_sender(session: AsyncSession, channel: str, instance: str, now: datetime) -> None:
+    """This process sends on `channel` and is alive."""
+    stmt = _insert(session, Sender).values(channel=channel, instance=instance, seen_at=now)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["channel", "instance"], set_={"seen_at": now}))
+
+
+async def live_senders(session: AsyncSession, channel: str, since: datetime) -> int:
+    return (await session.execute(select(func.count()).select_from(Sender)
+                                  .where(Sender.channel == channel, Sender.seen_at >= since))).scalar_one()
+
+
+async def drop_sender(session: AsyncSession, channel: str, instance: str) -> None:
+    """This process stops sending on `channel`."""
+    await session.execute(delete(Sender).where(Sender.channel == channel, Sender.instance == instance))
+
+
 async def create_broadcast(session: AsyncSession, text: str, staff_channel: str, staff_id: str,
                            now: datetime) -> Broadcast:
     broadcast = Broadcast(text=text, staff_channel=staff_channel, staff_id=staff_id, status="sending", created_at=now)
@@ -392,10 +445,11 @@ async def unfinished_broadcasts(session: AsyncSession) -> list[int]:
 
 async def take_broadcast(session: AsyncSession, broadcast_id: int, instance: str, now: datetime,
                          lease: timedelta) -> bool:
-    """Become the process sending a notice: when nobody is, or its sender went silent."""
+    """Become the process sending a notice: when nobody is, its sender went silent, or it is
+    this process (back for the retries)."""
     result = await session.execute(update(Broadcast).where(
         Broadcast.id == broadcast_id, Broadcast.status == "sending",
-        Broadcast.runner.is_(None) | (Broadcast.runner_seen_at < now - lease))
+        Broadcast.runner.is_(None) | (Broadcast.runner_seen_at < now - lease) | (Broadcast.runner == instance))
         .values(runner=instance, runner_seen_at=now).returning(Broadcast.id))
     return result.first() is not None
 
@@ -403,6 +457,12 @@ async def take_broadcast(session: AsyncSession, broadcast_id: int, instance: str
 async def beat_broadcast(session: AsyncSession, broadcast_id: int, instance: str, now: datetime) -> None:
     await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.runner == instance)
                           .values(runner_seen_at=now))
+
+
+async def release_broadcast(session: AsyncSession, broadcast_id: int, instance: str) -> None:
+    """This process stops sending the notice: another, or the next start, takes it at once."""
+    await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.runner == instance)
+                          .values(runner=None, runner_seen_at=None))
 
 
 async def finish_broadcast(session: AsyncSession, broadcast_id: int, status: str, now: datetime) -> None:

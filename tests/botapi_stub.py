@@ -207,6 +207,22 @@ class BotApiStub:
         server = site._server  # aiohttp exposes the bound port only via the server sockets
         assert server is not None and server.sockets
         self._port = server.sockets[0].getsockname()[1]
+        self._site: web.TCPSite | None = site
+
+    async def refuse_connections(self) -> None:
+        """The server becomes unreachable: nothing listens on the port any more, so a new
+        connection is refused (httpx.ConnectError: the request never left), and the kept-alive
+        connections are closed. A request under way gets its answer first (within 1 s)."""
+        assert self._site is not None and self._runner is not None
+        await self._site.stop()
+        self._site = None
+        await self._runner.server.shutdown(timeout=1.0)
+
+    async def accept_connections(self) -> None:
+        """Reachable again, on the same port."""
+        assert self._site is None and self._runner is not None
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self._port)
+        await self._site.start()
 
     async def stop(self) -> None:
         # Wake pending getUpdates long polls so they answer now instead of after `timeout`.
