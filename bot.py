@@ -217,8 +217,7 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
         for channel in channels:
             await channel.start()
             # Other processes on this database send for the same bot: share its rate with them.
-            name = sys.modules[type(channel).__module__].CHANNEL  # "telegram", "zalo", "zalobot"
-            shares.append(RateShare(assistant.storage, name, jobs.instance, channel.outbox))
+            shares.append(RateShare(assistant.storage, channel.name, jobs.instance, channel.outbox))
             await shares[-1].start()
         await jobs.start()
         settle_memory()

@@ -43,6 +43,8 @@ GROUP_QUIET = 600.0  # seconds: after answering in a group, the bot does not spe
 
 
 class TelegramChannel:
+    name = CHANNEL
+
     def __init__(self, assistant: Assistant, token: str, base_url: str | None = None,
                  outbox: Outbox | None = None, allow_paid_broadcast: bool = False,
                  webhook_url: str | None = None, webhook_secret: str | None = None,

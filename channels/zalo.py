@@ -140,6 +140,8 @@ def _id(holder: object) -> str | None:
 
 
 class ZaloChannel:
+    name = CHANNEL
+
     def __init__(self, assistant: Assistant, config: ZaloConfig, outbox: Outbox | None = None) -> None:
         self.assistant = assistant
         self.config = config

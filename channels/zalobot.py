@@ -114,6 +114,8 @@ def _id(value: object) -> str | None:
 
 
 class ZaloBotChannel:
+    name = CHANNEL
+
     def __init__(self, assistant: Assistant, config: ZaloBotConfig, outbox: Outbox | None = None) -> None:
         self.assistant = assistant
         self.config = config
