@@ -267,7 +267,7 @@ async def run(quick: bool = False) -> list:
                         f"{n} / {n}", lambda v, n=n: v == n))
         for problem in problems:
             print(f"  {name}: {problem}", file=sys.stderr)
-    right, fell_back, wrong, total, wrongs = leave_one_out(week, limit=20 if quick else None)
+    right, fell_back, wrong, total, wrongs = leave_one_out(week, limit=10 if quick else None)
     rows += [
         row(BENCH, f"Leave-one-phrasing-out ({total} asks and intent phrasings): right entry",
             "understanding.loo_right", right, f"{{}} / {total} ({right / total:.0%})"),
