@@ -45,9 +45,7 @@ BOUND_MIN_SHARE = 0.5    # ...when that side has a telling neighbour at least th
 MIN_FUZZY_LEN = 4
 FUZZY_CUTOFF = 84
 CANDIDATE_BUDGET = 300   # index entries read to find candidates, at most (once past the rarest word)
-SHORTLIST = 40           # candidates given the full score, the best by plain overlap
-# Kept for callers that list what weighs little.
-STOPWORDS = FILLERS
+SHORTLIST = 15           # candidates given the full score, the best by plain overlap
 
 _WORD = re.compile(r"[0-9]+(?:[/.,:\-][0-9]+)*[^\W\d_]*|[^\W\d_]+")
 
