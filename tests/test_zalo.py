@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from channels.outbox import Outbox
-from channels.web import READY, bound_port, build_web_app, start_web
+from channels.web import READY, build_web_app, start_web
 from channels.zalo import ZaloChannel, ZaloConfig
-from conftest import BEFORE_WEEK
+from conftest import BEFORE_WEEK, bound_port
 from content.loader import DEFAULT_PATH, load_week
 from core.clock import ManualClock
 from handlers.router import Assistant
