@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from handlers.types import Outcome, Result
+from core.delivery import Outcome, Result
 
 log = logging.getLogger(__name__)
 

@@ -42,9 +42,10 @@ from aiohttp import web
 
 from channels.numbered import InOrder, Menus, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
+from core.delivery import SKIP_ZALO_FREE_ONLY, Outcome, Result
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.types import SKIP_ZALO_FREE_ONLY, File, Incoming, Outcome, Reply, Result
+from handlers.types import File, Incoming, Reply
 from storage import repo
 
 log = logging.getLogger(__name__)

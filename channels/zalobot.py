@@ -40,10 +40,11 @@ from channels.numbered import InOrder, Menus, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
+from core.delivery import Outcome, Result
 from core.split import split_message
 from handlers.router import Assistant
 from handlers.texts import TEXTS
-from handlers.types import File, Incoming, Outcome, Reply, Result
+from handlers.types import File, Incoming, Reply
 from storage import repo
 
 log = logging.getLogger(__name__)

@@ -17,13 +17,14 @@ from datetime import timedelta
 from content.render import contact_line
 from content.schema import Week
 from core.clock import Clock
+from core.delivery import Outcome, Result
 from core.matcher import Matcher
 from core.donation import wants_to_give
 from core.text import fold, has_vietnamese_marks, normalize, tokens
 from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, TEXTS
-from handlers.types import Incoming, Outcome, Outgoing, Reply, Result
+from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
@@ -46,7 +47,7 @@ STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.expo
                                       "dismiss": teach.dismiss_command, "web": web_signin.web_link}
 # `/start <word>` from a link or QR code (t.me/<bot>?start=ungho) goes straight to that feature.
 DEEP_LINKS = {"ungho": "pledge", "lich": "schedule", "nhacnho": "subscribe"}
-# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> handlers.types.Result.
+# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> core.delivery.Result.
 Sender = Callable[..., Awaitable[object]]
 
 # A dialog untouched for this long is forgotten: the next message starts afresh.

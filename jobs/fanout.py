@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from handlers.types import Outcome, Reply, Result
+from core.delivery import Outcome, Result
+from handlers.types import Reply
 from storage import repo
 from storage.repo import Recipient
 

@@ -154,7 +154,7 @@ class RecordingChannel:
     (claim first, skip when the claim is refused). For tests of jobs, where no platform runs."""
 
     def __init__(self, assistant: Assistant, name: str = "console") -> None:
-        from handlers.types import Outcome, Result
+        from core.delivery import Outcome, Result
 
         self._outcome, self._result = Outcome, Result
         self.messages: list[tuple[str, Reply]] = []

@@ -5,7 +5,7 @@ the gaps, pauses and rates below are exact, however busy the machine is."""
 import asyncio
 
 from channels.outbox import BULK, REPLY, Blocked, MaybeSent, Outbox, RateLimited, Transient
-from handlers.types import Outcome
+from core.delivery import Outcome
 from virtual_time import virtual_time
 
 
