@@ -8,6 +8,8 @@ from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, DateTime, Fo
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from storage.status import PledgeStatus
+
 
 class UtcDateTime(TypeDecorator):
     """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
@@ -118,7 +120,7 @@ class Pledge(Base):
     display_name: Mapped[str | None] = mapped_column(String(128))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     phone: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), default="pledged", index=True)  # pledged / paid / cancelled
+    status: Mapped[str] = mapped_column(String(12), default=PledgeStatus.PLEDGED, index=True)
     # The channel's id of the message that confirmed it: the same update delivered twice
     # records one pledge.
     confirm_key: Mapped[str] = mapped_column(String(160), unique=True)
