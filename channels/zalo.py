@@ -217,9 +217,9 @@ class ZaloChannel:
             elif event.kind == "text":
                 await self._answer(self._incoming(user_id, event.text, event_id))
             elif event.kind == "follow":  # a new follower gets the greeting and the menu
-                await self._answer(Incoming(CHANNEL, user_id, text="/start", message_id=event_id))
+                await self._answer(Incoming(CHANNEL, user_id, payload="menu:start", message_id=event_id))
             elif event.kind == "unfollow":  # nothing can reach them any more: stop the reminders quietly
-                await self.assistant.handle(Incoming(CHANNEL, user_id, text="/huynhac", message_id=event_id))
+                await self.assistant.handle(Incoming(CHANNEL, user_id, payload="menu:unsubscribe", message_id=event_id))
             else:  # a sticker, photo, voice note...
                 await self._answer(Incoming(CHANNEL, user_id, unsupported=True, message_id=event_id))
         except Exception:
