@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from channels.numbered import InOrder, Menus, numbered, your_id
+from channels.numbered import InOrder, Menus, answer, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
 from core.delivery import SKIP_ZALO_FREE_ONLY, Outcome, Result
 from core.split import split_message
@@ -146,7 +146,7 @@ class ZaloChannel:
     def __init__(self, assistant: Assistant, config: ZaloConfig, outbox: Outbox | None = None) -> None:
         self.assistant = assistant
         self.config = config
-        self.outbox = outbox or Outbox(rate=10, per_chat=1, burst=3)
+        self.outbox = outbox or Outbox(rate=10)
         self._http: aiohttp.ClientSession | None = None
         self._access_token = config.access_token
         self._refresh_token = config.refresh_token
@@ -240,14 +240,7 @@ class ZaloChannel:
         return Incoming(CHANNEL, user_id, text=text, message_id=msg_id)
 
     async def _answer(self, msg: Incoming) -> None:
-        try:
-            replies = await self.assistant.handle(msg)
-        except Exception:
-            log.exception("failed to handle Zalo message %s", msg.message_id)
-            replies = [self.assistant.error_reply("vi")]
-        result = await self.deliver(msg.user_id, replies)
-        if result.outcome is not Outcome.SENT:
-            log.warning("reply to a Zalo user not delivered: %s %s", result.outcome.value, result.reason)
+        await answer(self.assistant, self.deliver, msg, "Zalo")
 
     # Outgoing -----------------------------------------------------------------------------
 

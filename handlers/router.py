@@ -28,6 +28,7 @@ from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
+from storage.models import NAME_MAX
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class Assistant:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         now = self.clock.now()
-        name = _clip(msg.name, 128)
+        name = _clip(msg.name, NAME_MAX)
         cut_from = None
         if msg.text and len(msg.text) > self.read_limit:  # cut before any pattern runs: the rest is not read
             cut_from, msg = len(msg.text), replace(msg, text=msg.text[:self.read_limit])

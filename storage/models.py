@@ -38,6 +38,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime}
 
 
+NAME_MAX = 128  # a chat name as the platform gives it: longer ones are clipped before they are stored
+
+
 class Resident(Base):
     __tablename__ = "residents"
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_residents_channel_external"),)
@@ -45,7 +48,7 @@ class Resident(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str | None] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     subscribed_at: Mapped[datetime | None]
@@ -67,6 +70,12 @@ class DialogState(Base):
     state: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+# What is kept of an unanswered question: its folded text (the key repeats are counted under; the
+# column is 512) and the sample staff read.
+FOLDED_KEPT = 500
+SAMPLE_KEPT = 2000
 
 
 class UnansweredQuestion(Base):

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import chats
-from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
-                            Sender, StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
+from storage.models import (FOLDED_KEPT, SAMPLE_KEPT, Broadcast, ChannelToken, Delivery, DialogState, InboundEvent,
+                            Pledge, Resident, Sender, StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
 from storage.status import BroadcastStatus, DeliveryStatus, PledgeStatus
 
 
@@ -106,9 +106,9 @@ async def record_unanswered(session: AsyncSession, resident_id: int, folded: str
                             now: datetime) -> None:
     """Count a question the bot could not answer; the same folded text from the same resident
     adds to one row (linked to them, so that deleting their data deletes it)."""
-    folded = folded[:500]
+    folded = folded[:FOLDED_KEPT]
     stmt = _insert(session, UnansweredQuestion).values(
-        resident_id=resident_id, folded=folded, sample=sample[:2000], count=1, first_asked=now, last_asked=now)
+        resident_id=resident_id, folded=folded, sample=sample[:SAMPLE_KEPT], count=1, first_asked=now, last_asked=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=["resident_id", "folded"],
         set_={"count": UnansweredQuestion.count + 1, "last_asked": now},

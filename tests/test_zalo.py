@@ -420,3 +420,15 @@ async def test_the_strict_stand_in_refuses_v2_shapes():
         assert await send(cs, {"recipient": to_lan, "message": {"text": "x", "attachment": buttons}}) == -201
         assert await send(cs, {"recipient": to_lan, "message": {"text": "x"}}) == 0
         assert len(stub.refused) == 5
+
+
+def test_zalo_pacing_per_resident_comes_from_settings(assistant):
+    """Both Zalo channels take ZALO_PER_CHAT and ZALO_BURST, as Telegram takes its own."""
+    from bot import zalo_channel, zalobot_channel
+    from settings import Settings
+
+    settings = Settings(_env_file=None, zalo_app_id="1", zalo_app_secret="s", zalo_oa_secret_key="k",
+                        zalo_access_token="a", zalo_refresh_token="r", zalo_bot_token="1:t",
+                        zalo_per_chat=0.5, zalo_burst=2)
+    for channel in (zalo_channel(settings, assistant), zalobot_channel(settings, assistant)):
+        assert (channel.outbox.per_chat, channel.outbox.burst) == (0.5, 2)
