@@ -196,6 +196,7 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     from channels.rateshare import RateShare
     from channels.web import READY, build_web_app, start_web
 
+    stopping = stop_signal()  # before any channel starts: a SIGTERM during start-up still stops cleanly
     assistant = await build_assistant(settings, now)
     channels = []
     telegram = None
@@ -227,7 +228,7 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
             app[READY].set()
             log.info("web server on http://%s:%s (channels: %s)", settings.host, settings.port,
                      ", ".join(sorted(assistant.senders)) or "none")
-        await wait_for_stop_signal()
+        await stopping.wait()
     finally:
         if runner:
             await runner.cleanup()
@@ -255,12 +256,13 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-async def wait_for_stop_signal() -> None:
+def stop_signal() -> asyncio.Event:
+    """Set at SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
 
 
 class RedactingFormatter(logging.Formatter):
