@@ -165,7 +165,8 @@ def zalo_channel(settings: Settings, assistant: Assistant):
         refresh_token=settings.zalo_refresh_token.get_secret_value(),
         api_base=settings.zalo_api_base.rstrip("/"), oauth_base=settings.zalo_oauth_base.rstrip("/"),
         free_only=settings.zalo_free_only, query_buttons=settings.zalo_oa_buttons)
-    return ZaloChannel(assistant, config, Outbox(rate=settings.zalo_rate, per_chat=1, burst=3))
+    outbox = Outbox(rate=settings.zalo_rate, per_chat=settings.zalo_per_chat, burst=settings.zalo_burst)
+    return ZaloChannel(assistant, config, outbox)
 
 
 def zalobot_channel(settings: Settings, assistant: Assistant, web: bool = False):
@@ -185,7 +186,8 @@ def zalobot_channel(settings: Settings, assistant: Assistant, web: bool = False)
         # Derived from the token, as for Telegram: the same in every process and across restarts.
         webhook_secret=hmac.new(token.encode(), b"zalobot-webhook", hashlib.sha256).hexdigest() if public else None,
         public_url=public)
-    return ZaloBotChannel(assistant, config, Outbox(rate=settings.zalo_bot_rate, per_chat=1, burst=3))
+    outbox = Outbox(rate=settings.zalo_bot_rate, per_chat=settings.zalo_per_chat, burst=settings.zalo_burst)
+    return ZaloBotChannel(assistant, config, outbox)
 
 
 async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -> None:

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_rate: float = Field(default=10.0, gt=0)
+    # Per resident, on both Zalo channels (OA and Bot): messages a second, and the short burst one chat
+    # may get. Neither platform publishes a figure; Telegram's 1/s is the model.
+    zalo_per_chat: float = Field(default=1.0, gt=0)
+    zalo_burst: int = Field(default=3, ge=1)
     # Reminders and notices only to residents who wrote within 48 h (free); false: also up to 7
     # days, billed to the OA.
     zalo_free_only: bool = True

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TextIO
 
 from channels.outbox import Claim
+from core.delivery import Outcome, Result
 from core.numbers import read_int
 from core.text import tokens
 from handlers.router import Assistant
-from handlers.types import Button, File, Incoming, Outcome, Reply, Result
+from handlers.types import Button, File, Incoming, Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "console"

@@ -1,5 +1,5 @@
 """What the two Zalo channels share: buttons shown as numbered options, one resident's
-messages handled in the order they came, and the answer to /id.
+messages handled in the order they came and answered, and the answer to /id.
 
 Zalo shows no buttons under a plain text message (OA: not on /v3.0/oa/message/cs; Bot
 Platform: no keyboard at all), so options are listed "1. ..." and typing the number presses
@@ -8,11 +8,19 @@ one, as in the terminal chat.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
+from core.delivery import Outcome, Result
 from handlers.texts import TEXTS
-from handlers.types import Button, Reply
+from handlers.types import Button, Incoming, Reply
+
+if TYPE_CHECKING:
+    from handlers.router import Assistant
+
+log = logging.getLogger(__name__)
 
 REMEMBERED_MENUS = 10_000
 MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never a number
@@ -21,6 +29,19 @@ MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never 
 def your_id(channel: str, user_id: str) -> Reply:
     """The answer to /id: Zalo shows no user ids, and staff need theirs for ADMIN_IDS."""
     return Reply(TEXTS["vi"]["zalo_your_id"].format(channel=channel, id=user_id), "id")
+
+
+async def answer(assistant: "Assistant", deliver: Callable[[str, list[Reply]], Awaitable[Result]], msg: Incoming,
+                 platform: str) -> None:
+    """Handle one resident's message and send the replies back (the apology if handling failed)."""
+    try:
+        replies = await assistant.handle(msg)
+    except Exception:
+        log.exception("failed to handle %s message %s", platform, msg.message_id)
+        replies = [assistant.error_reply("vi")]
+    result = await deliver(msg.user_id, replies)
+    if result.outcome is not Outcome.SENT:
+        log.warning("reply on %s not delivered: %s %s", platform, result.outcome.value, result.reason)
 
 
 def numbered(text: str, buttons: list[Button]) -> str:

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from handlers.types import Outcome, Result
+from core.delivery import Outcome, Result
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,6 @@ class Outbox:
         self._closed = False       # stopped: nothing more is taken
         self._bulk_closed = False  # stopping: no more bulk messages are taken
         self.count_429 = 0
-        self.sent = 0
 
     def start(self) -> None:
         if self._task is None:
@@ -174,10 +173,6 @@ class Outbox:
                 if not item.future.done():
                     item.future.set_result(Result(Outcome.SKIPPED, "shutting down: not sent"))
             chat.items.clear()
-
-    def pending(self) -> int:
-        """Messages not yet sent or given up on."""
-        return sum((c.sending is not None) + sum(not i.future.done() for i in c.items) for c in self._chats.values())
 
     async def deliver(self, chat: str, calls: list[Call], *, priority: int = REPLY, claim: Claim | None = None) -> Result:
         """Send `calls` to one chat, in order, and wait until they are done. `claim` runs just
@@ -295,7 +290,6 @@ class Outbox:
             await item.call()
             item.group.arrived = True
             result = Result(Outcome.SENT)
-            self.sent += 1
         except _Skip:
             result = Result(Outcome.SKIPPED, "delivered by another process")
         except RateLimited as exc:

@@ -26,10 +26,11 @@ from telegram.request import HTTPXRequest
 from channels import StartupError
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, parse_update
+from core.delivery import Outcome, Result
 from core.split import split_message
 from handlers.router import Assistant
 from handlers.texts import COMMAND_MENU, COMMANDS, TEXTS
-from handlers.types import Incoming, Outcome, Reply, Result
+from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"

@@ -45,7 +45,3 @@ async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner
     await web.TCPSite(runner, host, port).start()
     return runner
 
-
-def bound_port(runner: web.AppRunner) -> int:
-    """The port actually listened on (useful with port 0)."""
-    return runner.addresses[0][1]

@@ -40,11 +40,12 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from channels.numbered import InOrder, Menus, numbered, your_id
+from channels.numbered import InOrder, Menus, answer, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
+from core.delivery import SKIP_ZALO_FREE_ONLY, Outcome, Result
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.types import SKIP_ZALO_FREE_ONLY, File, Incoming, Outcome, Reply, Result
+from handlers.types import File, Incoming, Reply
 from storage import repo
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class ZaloChannel:
     def __init__(self, assistant: Assistant, config: ZaloConfig, outbox: Outbox | None = None) -> None:
         self.assistant = assistant
         self.config = config
-        self.outbox = outbox or Outbox(rate=10, per_chat=1, burst=3)
+        self.outbox = outbox or Outbox(rate=10)
         self._http: aiohttp.ClientSession | None = None
         self._access_token = config.access_token
         self._refresh_token = config.refresh_token
@@ -216,9 +217,9 @@ class ZaloChannel:
             elif event.kind == "text":
                 await self._answer(self._incoming(user_id, event.text, event_id))
             elif event.kind == "follow":  # a new follower gets the greeting and the menu
-                await self._answer(Incoming(CHANNEL, user_id, text="/start", message_id=event_id))
+                await self._answer(Incoming(CHANNEL, user_id, payload="menu:start", message_id=event_id))
             elif event.kind == "unfollow":  # nothing can reach them any more: stop the reminders quietly
-                await self.assistant.handle(Incoming(CHANNEL, user_id, text="/huynhac", message_id=event_id))
+                await self.assistant.handle(Incoming(CHANNEL, user_id, payload="menu:unsubscribe", message_id=event_id))
             else:  # a sticker, photo, voice note...
                 await self._answer(Incoming(CHANNEL, user_id, unsupported=True, message_id=event_id))
         except Exception:
@@ -239,14 +240,7 @@ class ZaloChannel:
         return Incoming(CHANNEL, user_id, text=text, message_id=msg_id)
 
     async def _answer(self, msg: Incoming) -> None:
-        try:
-            replies = await self.assistant.handle(msg)
-        except Exception:
-            log.exception("failed to handle Zalo message %s", msg.message_id)
-            replies = [self.assistant.error_reply("vi")]
-        result = await self.deliver(msg.user_id, replies)
-        if result.outcome is not Outcome.SENT:
-            log.warning("reply to a Zalo user not delivered: %s %s", result.outcome.value, result.reason)
+        await answer(self.assistant, self.deliver, msg, "Zalo")
 
     # Outgoing -----------------------------------------------------------------------------
 

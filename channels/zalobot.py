@@ -36,15 +36,17 @@ from datetime import timedelta
 import aiohttp
 from aiohttp import web
 
-from channels.numbered import InOrder, Menus, numbered, your_id
+from channels.numbered import InOrder, Menus, answer, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
+from core.delivery import Result
 from core.split import split_message
 from handlers.router import Assistant
 from handlers.texts import TEXTS
-from handlers.types import File, Incoming, Outcome, Reply, Result
+from handlers.types import File, Incoming, Reply
 from storage import repo
+from storage.models import NAME_MAX
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalobot"
@@ -98,7 +100,7 @@ def parse_update(data: object) -> BotUpdate | None:
     if chat_id is None or message_id is None:
         return None
     name = sender.get("display_name") or sender.get("first_name") if isinstance(sender, dict) else None
-    name = name[:128] if isinstance(name, str) and name else None
+    name = name[:NAME_MAX] if isinstance(name, str) and name else None
     text = message.get("text")
     # The copy of the docs shows a text update without event_name: text is what counts.
     if isinstance(text, str) and (event is None or event in TEXT_EVENTS):
@@ -119,7 +121,7 @@ class ZaloBotChannel:
     def __init__(self, assistant: Assistant, config: ZaloBotConfig, outbox: Outbox | None = None) -> None:
         self.assistant = assistant
         self.config = config
-        self.outbox = outbox or Outbox(rate=10, per_chat=1, burst=3)
+        self.outbox = outbox or Outbox(rate=10)
         self.files = (PublishedFiles(config.public_url, "/zalobot/files", assistant.clock)
                       if config.public_url else None)
         self._http: aiohttp.ClientSession | None = None
@@ -222,14 +224,7 @@ class ZaloBotChannel:
         return Incoming(CHANNEL, update.user_id, update.name, text=update.text, message_id=update.message_id)
 
     async def _answer(self, msg: Incoming) -> None:
-        try:
-            replies = await self.assistant.handle(msg)
-        except Exception:
-            log.exception("failed to handle Zalo Bot message %s", msg.message_id)
-            replies = [self.assistant.error_reply("vi")]
-        result = await self.deliver(msg.user_id, replies)
-        if result.outcome is not Outcome.SENT:
-            log.warning("reply on Zalo Bot not delivered: %s %s", result.outcome.value, result.reason)
+        await answer(self.assistant, self.deliver, msg, "Zalo Bot")
 
     # Outgoing -----------------------------------------------------------------------------
 

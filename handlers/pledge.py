@@ -21,6 +21,7 @@ from handlers.common import Context
 from handlers.types import Button, File, Outgoing, Reply
 from storage import repo
 from storage.models import DialogState, Pledge
+from storage.status import PledgeStatus
 
 ASK_AMOUNT, CHECK_AMOUNT, ASK_NAME, ASK_PHONE, CONFIRM = (
     "pledge_amount", "pledge_amount_check", "pledge_name", "pledge_phone", "pledge_confirm")
@@ -387,7 +388,7 @@ async def my_pledges(ctx: Context) -> list[Reply]:
         lines.append(ctx.say("my_pledge_line", ref=reference(p.id), amount=format_vnd(p.amount),
                              status=ctx.t(f"pledge_status_{p.status}"),
                              date=p.created_at.astimezone(tz).strftime("%d/%m/%Y")))
-        if p.status == "pledged":
+        if p.status == PledgeStatus.PLEDGED:
             buttons.append(Button(ctx.t("btn_cancel_pledge").format(ref=reference(p.id)), f"pledge:cancel_ref:{p.id}"))
     return [Reply("\n".join(lines), "my_pledges", buttons + [Button(ctx.t("btn_menu"), "menu:menu")])]
 
@@ -396,7 +397,8 @@ async def cancel_pledge(ctx: Context, pledge_id: int) -> list[Reply]:
     pledge = await repo.get_pledge(ctx.session, pledge_id) if pledge_id else None
     ref = reference(pledge_id)
     if (pledge is None or pledge.resident_id != ctx.resident.id
-            or not await repo.transition_pledge(ctx.session, pledge_id, "pledged", "cancelled", ctx.now)):
+            or not await repo.transition_pledge(ctx.session, pledge_id, PledgeStatus.PLEDGED, PledgeStatus.CANCELLED,
+                                                ctx.now)):
         return [ctx.reply("pledge_cancel_not_allowed", "my_pledges", ctx.menu_buttons(), ref=ref)]
     return [ctx.reply("pledge_cancel_done", "pledge_cancelled", ctx.menu_buttons(), ref=ref)]
 

@@ -17,16 +17,18 @@ from datetime import timedelta
 from content.render import contact_line
 from content.schema import Week
 from core.clock import Clock
+from core.delivery import Outcome, Result
 from core.matcher import Matcher
 from core.donation import wants_to_give
 from core.text import fold, has_vietnamese_marks, normalize, tokens
 from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
 from handlers.common import Context, menu_buttons
 from handlers.texts import COMMANDS, TEXTS
-from handlers.types import Incoming, Outcome, Outgoing, Reply, Result
+from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
+from storage.models import NAME_MAX
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.expo
                                       "dismiss": teach.dismiss_command, "web": web_signin.web_link}
 # `/start <word>` from a link or QR code (t.me/<bot>?start=ungho) goes straight to that feature.
 DEEP_LINKS = {"ungho": "pledge", "lich": "schedule", "nhacnho": "subscribe"}
-# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> handlers.types.Result.
+# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> core.delivery.Result.
 Sender = Callable[..., Awaitable[object]]
 
 # A dialog untouched for this long is forgotten: the next message starts afresh.
@@ -118,7 +120,7 @@ class Assistant:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         now = self.clock.now()
-        name = _clip(msg.name, 128)
+        name = _clip(msg.name, NAME_MAX)
         cut_from = None
         if msg.text and len(msg.text) > self.read_limit:  # cut before any pattern runs: the rest is not read
             cut_from, msg = len(msg.text), replace(msg, text=msg.text[:self.read_limit])

@@ -14,19 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.render import dm
 from content.schema import Week
 from core.amounts import format_vnd
+from core.delivery import SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW
 from core.phone import format_phone
 from handlers import teach, web_signin
 from handlers.common import Context
 from handlers.pledge import parse_reference, reference, shown_name
 from handlers.texts import TEXTS
-from handlers.types import SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW, File, Outgoing, Reply
+from handlers.types import File, Outgoing, Reply
 from storage import repo
 from storage import staff as staff_store
 from storage.models import Pledge
+from storage.status import DeliveryStatus, PledgeStatus
 
 EXPORT_COLUMNS = ["Mã", "Thời gian", "Số tiền (đ)", "Tên hiển thị", "Ẩn danh", "Điện thoại", "Trạng thái",
                   "Ngày nhận", "Kênh", "Tên tài khoản chat"]
-STATUS_VI = {"pledged": "Chờ nộp", "paid": "Đã nhận", "cancelled": "Đã hủy"}
+STATUS_VI = {PledgeStatus.PLEDGED: "Chờ nộp", PledgeStatus.PAID: "Đã nhận", PledgeStatus.CANCELLED: "Đã hủy"}
 
 
 def new_pledge_notice(ctx: Context, pledge: Pledge) -> Reply:
@@ -41,8 +43,8 @@ async def stats(ctx: Context) -> list[Reply]:
     residents, subscribers = await repo.count_residents(ctx.session)
     totals = await repo.pledge_totals(ctx.session)
     values = {"residents": residents, "subscribers": subscribers,
-              "fund_total": format_vnd(ctx.week.fund.raised_at_opening + totals.get("paid", (0, 0))[1])}
-    for status in ("pledged", "paid", "cancelled"):
+              "fund_total": format_vnd(ctx.week.fund.raised_at_opening + totals.get(PledgeStatus.PAID, (0, 0))[1])}
+    for status in PledgeStatus:
         count, total = totals.get(status, (0, 0))
         values[f"{status}_count"], values[f"{status}_total"] = count, format_vnd(total)
     lines = [ctx.say("staff_stats", **values), ctx.say("staff_blocked", count=await repo.count_blocked(ctx.session))]
@@ -57,8 +59,8 @@ async def stats(ctx: Context) -> list[Reply]:
         for key in sorted(reminders):
             day = date.fromisoformat(key.split(":", 1)[1])
             counts = reminders[key]
-            lines.append(ctx.say("staff_reminder_line", date=dm(day), sent=counts.get("sent", 0),
-                                 failed=counts.get("failed", 0) + counts.get("blocked", 0)))
+            lines.append(ctx.say("staff_reminder_line", date=dm(day), sent=counts.get(DeliveryStatus.SENT, 0),
+                                 failed=counts.get(DeliveryStatus.FAILED, 0) + counts.get(DeliveryStatus.BLOCKED, 0)))
     skipped = await repo.skipped_reasons(ctx.session)
     if skipped:
         lines.append(ctx.t("staff_skipped"))
@@ -110,11 +112,11 @@ async def mark_paid(session: AsyncSession, week: Week, pledge_id: int,
     pledge = await repo.get_pledge(session, pledge_id)
     if pledge is None:
         return "unknown", None, None
-    if pledge.status != "pledged":
-        return ("cancelled" if pledge.status == "cancelled" else "already"), pledge, None
-    if not await repo.transition_pledge(session, pledge_id, "pledged", "paid", now):
+    if pledge.status != PledgeStatus.PLEDGED:
+        return ("cancelled" if pledge.status == PledgeStatus.CANCELLED else "already"), pledge, None
+    if not await repo.transition_pledge(session, pledge_id, PledgeStatus.PLEDGED, PledgeStatus.PAID, now):
         await session.refresh(pledge)  # changed a moment ago by someone else
-        return ("cancelled" if pledge.status == "cancelled" else "already"), pledge, None
+        return ("cancelled" if pledge.status == PledgeStatus.CANCELLED else "already"), pledge, None
     await session.refresh(pledge)
     donor = await repo.get_resident(session, pledge.resident_id)
     lang = donor.language if donor.language in TEXTS else "vi"

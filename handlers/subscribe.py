@@ -5,6 +5,7 @@ from handlers.common import Context
 from handlers.schedule import day_block, reminder_due, reminder_key
 from handlers.types import Reply
 from storage import repo
+from storage.status import DeliveryStatus
 
 
 async def subscribe(ctx: Context) -> list[Reply]:
@@ -21,8 +22,8 @@ async def subscribe(ctx: Context) -> list[Reply]:
         replies.append(Reply(ctx.t("subscribed_today") + "\n\n" + day_block(ctx, ctx.week.day(ctx.today)),
                              "day", ctx.menu_buttons()))
         instance = ctx.assistant.jobs.instance if ctx.assistant.jobs else "inline"
-        await repo.record_delivery(ctx.session, reminder_key(ctx.today), ctx.resident.id, "sent", "on subscribing",
-                                   instance, ctx.now)
+        await repo.record_delivery(ctx.session, reminder_key(ctx.today), ctx.resident.id, DeliveryStatus.SENT,
+                                   "on subscribing", instance, ctx.now)
     return replies
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -60,25 +59,3 @@ class Outgoing:
 
 
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre)>")
-
-
-class Outcome(Enum):
-    """What became of replies handed to a channel."""
-
-    SENT = "sent"
-    BLOCKED = "blocked"          # the resident blocked the bot: unsubscribe them
-    FAILED = "failed"
-    UNREACHABLE = "unreachable"  # the platform refuses for now (Zalo -230): recorded as skipped
-    SKIPPED = "skipped"          # not attempted: claimed elsewhere, or nobody there to read it
-    NOT_SENT = "not_sent"        # tried, but it never left (platform unreachable): safe to send again
-
-
-# Why a bulk message was skipped on purpose (deliveries.reason), so that /thongke can say it in words.
-SKIP_ZALO_FREE_ONLY = "ZALO_FREE_ONLY: no message from the resident for 48 h (sending would be billed)"
-SKIP_ZALO_WINDOW = ("-230:", "-232:")  # Zalo's own refusal: no interaction for 7 days, or it expired
-
-
-@dataclass(frozen=True)
-class Result:
-    outcome: Outcome
-    reason: str = ""

@@ -10,6 +10,7 @@ from handlers.common import Voice, menu_buttons
 from handlers.types import Outgoing, Reply
 from jobs.fanout import Tally, fan_out
 from storage import repo
+from storage.status import BroadcastStatus, DeliveryStatus
 
 if TYPE_CHECKING:
     from jobs.runner import Jobs
@@ -69,10 +70,10 @@ class Broadcasts:
             return Tally()
         async with assistant.storage.session() as s, s.begin():
             broadcast = await repo.get_broadcast(s, broadcast_id)
-            if broadcast is None or broadcast.status != "sending":
+            if broadcast is None or broadcast.status != BroadcastStatus.SENDING:
                 return Tally()
             if assistant.clock.now() - broadcast.created_at > MAX_AGE:
-                await repo.finish_broadcast(s, broadcast_id, "expired", assistant.clock.now())
+                await repo.finish_broadcast(s, broadcast_id, BroadcastStatus.EXPIRED, assistant.clock.now())
                 log.warning("notice %s was never finished and is too old to send now", broadcast_id)
                 return Tally()
             if not await repo.take_broadcast(s, broadcast_id, jobs.instance, assistant.clock.now(), jobs.lease):
@@ -98,10 +99,10 @@ class Broadcasts:
             if await repo.count_retries(s, key):
                 log.info("broadcast %s: %s; the rest is tried again later", broadcast_id, tally)
                 return tally  # still "sending": the sweep runs it again for the retries
-            await repo.finish_broadcast(s, broadcast_id, "done", assistant.clock.now())
+            await repo.finish_broadcast(s, broadcast_id, BroadcastStatus.DONE, assistant.clock.now())
             counts = (await repo.delivery_counts(s, key)).get(key, {})  # all runs', not only this one's
-        done = voice.say("broadcast_done", id=broadcast_id, sent=counts.get("sent", 0),
-                         failed=counts.get("failed", 0), blocked=counts.get("blocked", 0))
+        done = voice.say("broadcast_done", id=broadcast_id, sent=counts.get(DeliveryStatus.SENT, 0),
+                         failed=counts.get(DeliveryStatus.FAILED, 0), blocked=counts.get(DeliveryStatus.BLOCKED, 0))
         await assistant.deliver(Outgoing(*staff, [Reply(done, "broadcast_done")]))
         log.info("broadcast %s: %s", broadcast_id, tally)
         return tally

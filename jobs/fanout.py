@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from handlers.types import Outcome, Reply, Result
+from core.delivery import Outcome, Result
+from handlers.types import Reply
 from storage import repo
 from storage.repo import Recipient
+from storage.status import DeliveryStatus
 
 if TYPE_CHECKING:
     from jobs.runner import Jobs
@@ -38,8 +40,8 @@ DB_RETRIES = 3
 RETRY_BACKOFF = 0.5    # seconds, doubled at each retry
 RETRY_FIRST = timedelta(seconds=30)  # after a try that never left; doubled each time (the sweep's pace)
 RETRY_MAX = timedelta(minutes=15)
-STATUS = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked", Outcome.FAILED: "failed",
-          Outcome.UNREACHABLE: "skipped", Outcome.NOT_SENT: "retry"}
+STATUS = {Outcome.SENT: DeliveryStatus.SENT, Outcome.BLOCKED: DeliveryStatus.BLOCKED, Outcome.FAILED: DeliveryStatus.FAILED,
+          Outcome.UNREACHABLE: DeliveryStatus.SKIPPED, Outcome.NOT_SENT: DeliveryStatus.RETRY}
 
 
 @dataclass
@@ -56,7 +58,8 @@ class Tally:
         return self.total - self.sent - self.failed - self.blocked - self.skipped - self.retry
 
     def count(self, status: str) -> None:
-        name = status if status in ("sent", "failed", "blocked", "retry") else "skipped"
+        counted = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED, DeliveryStatus.RETRY)
+        name = status if status in counted else DeliveryStatus.SKIPPED
         setattr(self, name, getattr(self, name) + 1)
 
 
@@ -74,11 +77,11 @@ def outcome_row(result: Result, attempts: int, now: datetime, retry_until: datet
     if result.outcome is Outcome.SKIPPED:  # not attempted (claimed elsewhere, stopping): give the claim back
         return Row("release", result.reason or None)
     status, reason = STATUS[result.outcome], result.reason or None
-    if status == "retry":
+    if status == DeliveryStatus.RETRY:
         retry_at = now + min(RETRY_MAX, RETRY_FIRST * 2 ** attempts)
         if retry_until is None or retry_at >= retry_until:
-            return Row("failed", f"never sent, too late to retry: {reason}")
-        return Row("retry", reason, attempts + 1, retry_at)
+            return Row(DeliveryStatus.FAILED, f"never sent, too late to retry: {reason}")
+        return Row(DeliveryStatus.RETRY, reason, attempts + 1, retry_at)
     return Row(status, reason)
 
 
@@ -212,7 +215,7 @@ class Recorder:
                 self._pending[:0] = batch
                 return False
             # After the commit, so that no message handled meanwhile caches the row as it was.
-            self.jobs.assistant.chats.forget([r for r, row in batch if row.status == "blocked"])
+            self.jobs.assistant.chats.forget([r for r, row in batch if row.status == DeliveryStatus.BLOCKED])
             self.held.difference_update(resident_id for resident_id, _ in batch)
             return True
 
@@ -229,11 +232,11 @@ class Recorder:
 
 
 async def _write(session, key: str, resident_ids: list[int], row: Row, now: datetime) -> None:
-    if row.status == "retry":
+    if row.status == DeliveryStatus.RETRY:
         await repo.defer_deliveries(session, key, resident_ids, row.reason, row.attempts, row.retry_at, now)
         return
     await repo.finish_deliveries(session, key, resident_ids, row.status, row.reason, now)
-    if row.status == "blocked":
+    if row.status == DeliveryStatus.BLOCKED:
         await repo.mark_blocked(session, resident_ids, now)
 
 

@@ -10,6 +10,7 @@ from handlers.schedule import reminder, reminder_due, reminder_key
 from handlers.types import Reply
 from jobs.fanout import Tally, fan_out
 from storage import repo
+from storage.status import PledgeStatus
 
 if TYPE_CHECKING:
     from jobs.runner import Jobs
@@ -86,7 +87,7 @@ class Reminders:
 
     async def _messages(self, day: date) -> dict[str, list[Reply]]:
         async with self.jobs.assistant.storage.session() as s:
-            paid = (await repo.pledge_totals(s)).get("paid", (0, 0))[1]
+            paid = (await repo.pledge_totals(s)).get(PledgeStatus.PAID, (0, 0))[1]
         total = self.week.fund.raised_at_opening + paid
         return {lang: reminder(Voice(self.week, lang), day, total) for lang in ("vi", "en")}
 

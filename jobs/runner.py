@@ -18,6 +18,7 @@ from jobs.broadcast import Broadcasts
 from jobs.fanout import Tally, deliver_one
 from jobs.reminders import Reminders
 from storage import repo
+from storage.status import DeliveryStatus
 
 if TYPE_CHECKING:
     from channels.outbox import Outbox
@@ -131,8 +132,8 @@ class Jobs:
             async with storage.session() as s, s.begin():
                 resident = await repo.get_resident(s, resident_id)
                 if messages[key] is None or resident is None:
-                    await repo.record_delivery(s, key, resident_id, "expired", "too late to send", self.instance,
-                                               clock.now())
+                    await repo.record_delivery(s, key, resident_id, DeliveryStatus.EXPIRED, "too late to send",
+                                               self.instance, clock.now())
                     tally.skipped += 1
                     continue
             recipient = repo.Recipient(resident.id, resident.channel, resident.external_id, resident.language)

@@ -18,10 +18,6 @@ class Storage:
         self.engine: AsyncEngine = _create_engine(self.url, echo)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)
 
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
-
     async def start(self) -> None:
         """Create the SQLite file's folder if needed and bring the schema to the latest revision."""
         if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):

@@ -8,6 +8,8 @@ from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, DateTime, Fo
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from storage.status import PledgeStatus
+
 
 class UtcDateTime(TypeDecorator):
     """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
@@ -36,6 +38,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime}
 
 
+NAME_MAX = 128  # a chat name as the platform gives it: longer ones are clipped before they are stored
+
+
 class Resident(Base):
     __tablename__ = "residents"
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_residents_channel_external"),)
@@ -43,7 +48,7 @@ class Resident(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str | None] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     subscribed_at: Mapped[datetime | None]
@@ -65,6 +70,12 @@ class DialogState(Base):
     state: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+# What is kept of an unanswered question: its folded text (the key repeats are counted under; the
+# column is 512) and the sample staff read.
+FOLDED_KEPT = 500
+SAMPLE_KEPT = 2000
 
 
 class UnansweredQuestion(Base):
@@ -118,7 +129,7 @@ class Pledge(Base):
     display_name: Mapped[str | None] = mapped_column(String(128))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     phone: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), default="pledged", index=True)  # pledged / paid / cancelled
+    status: Mapped[str] = mapped_column(String(12), default=PledgeStatus.PLEDGED, index=True)
     # The channel's id of the message that confirmed it: the same update delivered twice
     # records one pledge.
     confirm_key: Mapped[str] = mapped_column(String(160), unique=True)

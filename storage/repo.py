@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import chats
-from storage.models import (Broadcast, ChannelToken, Delivery, DialogState, InboundEvent, Pledge, Resident,
-                            Sender, StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
+from storage.models import (FOLDED_KEPT, SAMPLE_KEPT, Broadcast, ChannelToken, Delivery, DialogState, InboundEvent,
+                            Pledge, Resident, Sender, StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
+from storage.status import BroadcastStatus, DeliveryStatus, PledgeStatus
 
 
 def _insert(session: AsyncSession, table):
@@ -105,9 +106,9 @@ async def record_unanswered(session: AsyncSession, resident_id: int, folded: str
                             now: datetime) -> None:
     """Count a question the bot could not answer; the same folded text from the same resident
     adds to one row (linked to them, so that deleting their data deletes it)."""
-    folded = folded[:500]
+    folded = folded[:FOLDED_KEPT]
     stmt = _insert(session, UnansweredQuestion).values(
-        resident_id=resident_id, folded=folded, sample=sample[:2000], count=1, first_asked=now, last_asked=now)
+        resident_id=resident_id, folded=folded, sample=sample[:SAMPLE_KEPT], count=1, first_asked=now, last_asked=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=["resident_id", "folded"],
         set_={"count": UnansweredQuestion.count + 1, "last_asked": now},
@@ -200,7 +201,7 @@ async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> d
 async def create_pledge(session: AsyncSession, resident_id: int, amount: int, display_name: str | None,
                         anonymous: bool, phone: str | None, confirm_key: str, now: datetime) -> Pledge:
     pledge = Pledge(resident_id=resident_id, amount=amount, display_name=display_name, anonymous=anonymous,
-                    phone=phone, status="pledged", confirm_key=confirm_key, created_at=now, updated_at=now)
+                    phone=phone, status=PledgeStatus.PLEDGED, confirm_key=confirm_key, created_at=now, updated_at=now)
     session.add(pledge)
     await session.flush()
     return pledge
@@ -223,7 +224,7 @@ async def transition_pledge(session: AsyncSession, pledge_id: int, from_status: 
                             now: datetime) -> bool:
     """Move a pledge from one status to another in one statement; False when it was not in
     `from_status` (a staff member marking it paid while the resident cancels it, say)."""
-    stamps = {"paid": {"paid_at": now}, "cancelled": {"cancelled_at": now}}.get(to_status, {})
+    stamps = {PledgeStatus.PAID: {"paid_at": now}, PledgeStatus.CANCELLED: {"cancelled_at": now}}.get(to_status, {})
     result = await session.execute(update(Pledge).where(Pledge.id == pledge_id, Pledge.status == from_status)
                                    .values(status=to_status, updated_at=now, **stamps).returning(Pledge.id))
     return result.first() is not None
@@ -237,7 +238,8 @@ async def pledge_totals(session: AsyncSession) -> dict[str, tuple[int, int]]:
 
 
 async def paid_pledges(session: AsyncSession) -> list[Pledge]:
-    rows = await session.execute(select(Pledge).where(Pledge.status == "paid").order_by(Pledge.paid_at, Pledge.id))
+    rows = await session.execute(select(Pledge).where(Pledge.status == PledgeStatus.PAID)
+                                 .order_by(Pledge.paid_at, Pledge.id))
     return list(rows.scalars())
 
 
@@ -269,7 +271,7 @@ async def recipients(session: AsyncSession, key: str, channels: list[str],
     those whose earlier try never left and whose retry time has come."""
     due = Delivery.id.is_(None)
     if now is not None:
-        due |= (Delivery.status == "retry") & (Delivery.retry_at <= now)
+        due |= (Delivery.status == DeliveryStatus.RETRY) & (Delivery.retry_at <= now)
     rows = await session.execute(
         select(Resident.id, Resident.channel, Resident.external_id, Resident.language,
                func.coalesce(Delivery.attempts, 0))
@@ -283,13 +285,14 @@ async def claim_delivery(session: AsyncSession, key: str, resident_id: int, inst
     """Take the right to send `key` to the resident. True for a new claim, for our own claim
     (a retry), or for a claim whose lease ran out (its process died before sending)."""
     inserted = await session.execute(
-        _insert(session, Delivery).values(key=key, resident_id=resident_id, status="claimed", claimed_by=instance,
-                                          claimed_at=now, updated_at=now)
+        _insert(session, Delivery).values(key=key, resident_id=resident_id, status=DeliveryStatus.CLAIMED,
+                                          claimed_by=instance, claimed_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["key", "resident_id"]).returning(Delivery.id))
     if inserted.first():
         return True
     taken = await session.execute(
-        update(Delivery).where(Delivery.key == key, Delivery.resident_id == resident_id, Delivery.status == "claimed",
+        update(Delivery).where(Delivery.key == key, Delivery.resident_id == resident_id,
+                               Delivery.status == DeliveryStatus.CLAIMED,
                                (Delivery.claimed_by == instance) | (Delivery.claimed_at < now - lease))
         .values(claimed_by=instance, claimed_at=now, updated_at=now).returning(Delivery.id))
     return taken.first() is not None
@@ -301,9 +304,11 @@ async def claim_deliveries(session: AsyncSession, key: str, resident_ids: list[i
     new ones, and those waiting for a retry whose time has come."""
     retried = await session.execute(
         update(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids),
-                               Delivery.status == "retry", Delivery.retry_at <= now)
-        .values(status="claimed", claimed_by=instance, claimed_at=now, updated_at=now).returning(Delivery.resident_id))
-    rows = [dict(key=key, resident_id=r, status="claimed", claimed_by=instance, claimed_at=now, updated_at=now)
+                               Delivery.status == DeliveryStatus.RETRY, Delivery.retry_at <= now)
+        .values(status=DeliveryStatus.CLAIMED, claimed_by=instance, claimed_at=now, updated_at=now)
+        .returning(Delivery.resident_id))
+    rows = [dict(key=key, resident_id=r, status=DeliveryStatus.CLAIMED, claimed_by=instance, claimed_at=now,
+                 updated_at=now)
             for r in resident_ids]
     result = await session.execute(_insert(session, Delivery).values(rows)
                                    .on_conflict_do_nothing(index_elements=["key", "resident_id"])
@@ -314,7 +319,7 @@ async def claim_deliveries(session: AsyncSession, key: str, resident_ids: list[i
 async def renew_claims(session: AsyncSession, key: str, resident_ids: list[int], instance: str,
                        now: datetime) -> None:
     await session.execute(update(Delivery).where(
-        Delivery.key == key, Delivery.resident_id.in_(resident_ids), Delivery.status == "claimed",
+        Delivery.key == key, Delivery.resident_id.in_(resident_ids), Delivery.status == DeliveryStatus.CLAIMED,
         Delivery.claimed_by == instance).values(claimed_at=now))
 
 
@@ -328,32 +333,32 @@ async def defer_deliveries(session: AsyncSession, key: str, resident_ids: list[i
                            attempts: int, retry_at: datetime, now: datetime) -> None:
     """The message never left: send it again from `retry_at` (after `attempts` tries)."""
     await session.execute(update(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids))
-                          .values(status="retry", reason=reason, attempts=attempts, retry_at=retry_at,
+                          .values(status=DeliveryStatus.RETRY, reason=reason, attempts=attempts, retry_at=retry_at,
                                   updated_at=now))
 
 
 async def retry_keys(session: AsyncSession) -> list[str]:
     """Keys with deliveries waiting for a retry."""
-    rows = await session.execute(select(Delivery.key).where(Delivery.status == "retry").distinct())
+    rows = await session.execute(select(Delivery.key).where(Delivery.status == DeliveryStatus.RETRY).distinct())
     return list(rows.scalars())
 
 
 async def count_retries(session: AsyncSession, key: str) -> int:
     return (await session.execute(select(func.count()).select_from(Delivery)
-                                  .where(Delivery.key == key, Delivery.status == "retry"))).scalar_one()
+                                  .where(Delivery.key == key, Delivery.status == DeliveryStatus.RETRY))).scalar_one()
 
 
 async def give_up_retries(session: AsyncSession, key: str, reason: str, now: datetime) -> None:
     """The message's time is over (the day ended, the notice expired): its retries count as failed."""
-    await session.execute(update(Delivery).where(Delivery.key == key, Delivery.status == "retry")
-                          .values(status="failed", reason=reason, retry_at=None, updated_at=now))
+    await session.execute(update(Delivery).where(Delivery.key == key, Delivery.status == DeliveryStatus.RETRY)
+                          .values(status=DeliveryStatus.FAILED, reason=reason, retry_at=None, updated_at=now))
 
 
 async def release_claims(session: AsyncSession, key: str, resident_ids: list[int]) -> None:
     """Give back claims that were not used (nothing was sent)."""
     if resident_ids:
         await session.execute(delete(Delivery).where(Delivery.key == key, Delivery.resident_id.in_(resident_ids),
-                                                     Delivery.status == "claimed"))
+                                                     Delivery.status == DeliveryStatus.CLAIMED))
 
 
 async def record_delivery(session: AsyncSession, key: str, resident_id: int, status: str, reason: str | None,
@@ -367,7 +372,7 @@ async def record_delivery(session: AsyncSession, key: str, resident_id: int, sta
 
 async def stale_claims(session: AsyncSession, now: datetime, lease: timedelta) -> list[tuple[str, int]]:
     rows = await session.execute(select(Delivery.key, Delivery.resident_id).where(
-        Delivery.status == "claimed", Delivery.claimed_at < now - lease).order_by(Delivery.id))
+        Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_at < now - lease).order_by(Delivery.id))
     return [(k, r) for k, r in rows]
 
 
@@ -389,7 +394,7 @@ async def delivery_counts(session: AsyncSession, prefix: str) -> dict[str, dict[
 
 async def skipped_reasons(session: AsyncSession) -> dict[str, int]:
     """Bulk messages not sent on purpose (a Zalo rule, say), counted by reason."""
-    rows = await session.execute(select(Delivery.reason, func.count()).where(Delivery.status == "skipped")
+    rows = await session.execute(select(Delivery.reason, func.count()).where(Delivery.status == DeliveryStatus.SKIPPED)
                                  .group_by(Delivery.reason))
     return {reason or "": count for reason, count in rows}
 
@@ -432,14 +437,16 @@ async def drop_sender(session: AsyncSession, channel: str, instance: str) -> Non
 
 async def create_broadcast(session: AsyncSession, text: str, staff_channel: str, staff_id: str,
                            now: datetime) -> Broadcast:
-    broadcast = Broadcast(text=text, staff_channel=staff_channel, staff_id=staff_id, status="sending", created_at=now)
+    broadcast = Broadcast(text=text, staff_channel=staff_channel, staff_id=staff_id, status=BroadcastStatus.SENDING,
+                          created_at=now)
     session.add(broadcast)
     await session.flush()
     return broadcast
 
 
 async def unfinished_broadcasts(session: AsyncSession) -> list[int]:
-    rows = await session.execute(select(Broadcast.id).where(Broadcast.status == "sending").order_by(Broadcast.id))
+    rows = await session.execute(select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SENDING)
+                                 .order_by(Broadcast.id))
     return list(rows.scalars())
 
 
@@ -448,7 +455,7 @@ async def take_broadcast(session: AsyncSession, broadcast_id: int, instance: str
     """Become the process sending a notice: when nobody is, its sender went silent, or it is
     this process (back for the retries)."""
     result = await session.execute(update(Broadcast).where(
-        Broadcast.id == broadcast_id, Broadcast.status == "sending",
+        Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING,
         Broadcast.runner.is_(None) | (Broadcast.runner_seen_at < now - lease) | (Broadcast.runner == instance))
         .values(runner=instance, runner_seen_at=now).returning(Broadcast.id))
     return result.first() is not None

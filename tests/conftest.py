@@ -33,6 +33,11 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 BEFORE_WEEK = datetime.fromisoformat("2023-09-25T09:00:00+07:00")
 
 
+def bound_port(runner) -> int:
+    """The port an aiohttp AppRunner actually listens on (the tests start it on port 0)."""
+    return runner.addresses[0][1]
+
+
 def asyncpg_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+asyncpg://", 1) if url.startswith("postgresql://") else url
 
@@ -149,7 +154,7 @@ class RecordingChannel:
     (claim first, skip when the claim is refused). For tests of jobs, where no platform runs."""
 
     def __init__(self, assistant: Assistant, name: str = "console") -> None:
-        from handlers.types import Outcome, Result
+        from core.delivery import Outcome, Result
 
         self._outcome, self._result = Outcome, Result
         self.messages: list[tuple[str, Reply]] = []

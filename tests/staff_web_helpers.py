@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from channels.staff_web import StaffWebConfig
-from channels.web import READY, bound_port, build_web_app, start_web
+from channels.web import READY, build_web_app, start_web
+from conftest import bound_port
 from handlers.router import Assistant
 from handlers.types import Incoming
 from storage import repo

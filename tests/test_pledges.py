@@ -70,7 +70,7 @@ async def test_bank_account_gives_a_vietqr_code(storage, sent):
     from PIL import Image
 
     from content.loader import DEFAULT_PATH
-    from core.vietqr import parse_emv
+    from emv import parse_emv
 
     bot = make_assistant(storage, sent, load_week(DEFAULT_PATH.with_name("demo-bank.yaml")))
     chat = Chat(bot)

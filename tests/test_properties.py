@@ -15,9 +15,10 @@ from sqlalchemy import event
 
 from content.loader import DEFAULT_PATH, load_week
 from core.clock import ManualClock
+from core.delivery import Outcome, Result
 from handlers.router import Assistant
 from handlers.texts import COMMANDS
-from handlers.types import Incoming, Outcome, Reply, Result
+from handlers.types import Incoming, Reply
 from storage import repo
 from storage.db import Storage
 

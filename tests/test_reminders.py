@@ -286,7 +286,7 @@ async def test_outcomes_being_saved_when_the_run_ends_are_not_lost(assistant, ch
     """The end of a run closes the recorder while its timed flush may be mid-transaction: that
     flush must finish, not be cancelled with its batch (the claim would stay open and be resent)."""
     from jobs.fanout import Recorder
-    from handlers.types import Outcome, Result
+    from core.delivery import Outcome, Result
 
     await subscribe(assistant, "a")
     clock.set(datetime.fromisoformat("2023-10-03T07:00:00+07:00"))

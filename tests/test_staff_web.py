@@ -13,8 +13,8 @@ import pytest
 from yarl import URL
 
 from channels.staff_web import StaffWebConfig, charts
-from channels.web import bound_port, build_web_app, start_web
-from conftest import BEFORE_WEEK, Chat, RecordingChannel
+from channels.web import build_web_app, start_web
+from conftest import BEFORE_WEEK, Chat, RecordingChannel, bound_port
 from core.clock import ManualClock
 from handlers import teach
 from handlers.router import Assistant

@@ -10,7 +10,8 @@ import aiohttp
 from botapi_stub import BotApiStub
 from channels.outbox import Outbox
 from channels.telegram import TelegramChannel
-from channels.web import build_web_app, bound_port, start_web
+from channels.web import build_web_app, start_web
+from conftest import bound_port
 
 SECRET = "webhook-secret-for-tests"
 LAN = 5001

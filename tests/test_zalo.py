@@ -1,5 +1,6 @@
 """Zalo OA end to end: signed webhooks posted to the web server, the Zalo API stand-in on
 127.0.0.1 receiving what the bot sends, the real assistant and database behind."""
+import asyncio
 import json
 from dataclasses import replace
 from datetime import datetime
@@ -9,15 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from channels.outbox import Outbox
-from channels.web import READY, bound_port, build_web_app, start_web
+from channels.web import READY, build_web_app, start_web
 from channels.zalo import ZaloChannel, ZaloConfig
-from conftest import BEFORE_WEEK
+from conftest import BEFORE_WEEK, bound_port
 from content.loader import DEFAULT_PATH, load_week
 from core.clock import ManualClock
 from handlers.router import Assistant
 from jobs.runner import Jobs
 from storage import repo
-from storage.models import Delivery
+from storage.models import Delivery, Resident
 from zalo_stub import APP_ID, APP_SECRET, OA_SECRET_KEY, ZaloStub, signed
 
 LAN = "84900000001"
@@ -128,6 +129,25 @@ async def test_follow_greets_and_other_events_are_answered_politely(zalo):
     assert await zalo.post(zalo.stub.user_event("84900000003", None, event_name="user_send_sticker")) == 200
     (sticker,) = [c.body["message"] for c in (await zalo.stub.wait_messages("84900000003", 2))[1:]]
     assert "chữ" in sticker["text"]
+
+
+async def test_follow_and_unfollow_call_intents_not_commands(zalo, monkeypatch):
+    """Renaming /start or /huynhac must not break them: the channel asks for the intent."""
+    user = "84900000004"
+    await zalo.say(user, "/nhacnho")
+    monkeypatch.setattr("handlers.router.COMMANDS", {})  # no command is known any more
+    assert await zalo.post(zalo.stub.user_event(user, event_name="follow")) == 200
+    greeting = (await zalo.stub.wait_messages(user, 2))[-1].body["message"]
+    assert greeting["text"].startswith("Xin chào")
+    assert await zalo.post(zalo.stub.user_event(user, event_name="unfollow")) == 200
+    for _ in range(200):  # processed after the webhook's answer
+        async with zalo.assistant.storage.session() as s:
+            resident = await s.scalar(select(Resident).where(Resident.external_id == user))
+        if not resident.subscribed:
+            break
+        await asyncio.sleep(0.01)
+    assert not resident.subscribed
+    assert len(zalo.stub.messages(user)) == 2  # unfollowed: nothing more is written to them
 
 
 async def test_forged_and_unsigned_requests_are_refused(zalo):
@@ -400,3 +420,15 @@ async def test_the_strict_stand_in_refuses_v2_shapes():
         assert await send(cs, {"recipient": to_lan, "message": {"text": "x", "attachment": buttons}}) == -201
         assert await send(cs, {"recipient": to_lan, "message": {"text": "x"}}) == 0
         assert len(stub.refused) == 5
+
+
+def test_zalo_pacing_per_resident_comes_from_settings(assistant):
+    """Both Zalo channels take ZALO_PER_CHAT and ZALO_BURST, as Telegram takes its own."""
+    from bot import zalo_channel, zalobot_channel
+    from settings import Settings
+
+    settings = Settings(_env_file=None, zalo_app_id="1", zalo_app_secret="s", zalo_oa_secret_key="k",
+                        zalo_access_token="a", zalo_refresh_token="r", zalo_bot_token="1:t",
+                        zalo_per_chat=0.5, zalo_burst=2)
+    for channel in (zalo_channel(settings, assistant), zalobot_channel(settings, assistant)):
+        assert (channel.outbox.per_chat, channel.outbox.burst) == (0.5, 2)

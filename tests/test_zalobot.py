@@ -16,9 +16,9 @@ import zxingcpp
 from PIL import Image
 
 from channels.outbox import Outbox
-from channels.web import READY, bound_port, build_web_app, start_web
+from channels.web import READY, build_web_app, start_web
 from channels.zalobot import ZaloBotChannel, ZaloBotConfig
-from conftest import BEFORE_WEEK, ROOT
+from conftest import BEFORE_WEEK, ROOT, bound_port
 from content.loader import DEFAULT_PATH, load_week
 from core.clock import ManualClock
 from core.vietqr import vietqr_payload

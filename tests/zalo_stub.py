@@ -227,8 +227,8 @@ class ZaloStub:
         msg_id = msg_id or f"zmsg{next(self._ids)}"
         event: dict[str, Any] = {"app_id": APP_ID, "sender": {"id": user_id}, "recipient": {"id": "oa1"},
                                  "event_name": event_name, "timestamp": str(int(time.time() * 1000))}
-        if event_name == "follow":
-            event = {"app_id": APP_ID, "oa_id": "oa1", "follower": {"id": user_id}, "event_name": "follow",
+        if event_name in ("follow", "unfollow"):  # the same shape for both in Zalo's webhook docs
+            event = {"app_id": APP_ID, "oa_id": "oa1", "follower": {"id": user_id}, "event_name": event_name,
                      "source": "oa_profile", "timestamp": event["timestamp"]}
         elif text is not None:
             event["message"] = {"text": text, "msg_id": msg_id}

@@ -28,6 +28,7 @@ from handlers.schedule import reminder, reminder_key
 from jobs.broadcast import broadcast_key
 from storage import repo
 from storage import staff as staff_store
+from storage.status import BroadcastStatus, DeliveryStatus, PledgeStatus
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,10 @@ PLEDGE_ROWS = 300              # shown at once; the search narrows it
 QUESTION_ROWS = 100
 CANCEL_REASON_CHARS = 300
 REPEATED_SEND = timedelta(minutes=2)  # the same notice again within this: a double click, not a new one
-DELIVERY_SERIES = [("sent", "Đã gửi", "#2e7d32"), ("failed", "Lỗi", "#c62828"), ("blocked", "Đã chặn bot", "#6d4c41"),
-                   ("skipped", "Bỏ qua", "#9e9e9e")]
-PLEDGE_SERIES = [("paid", "Đã nhận", "#2e7d32"), ("pledged", "Chờ nộp", "#f9a825"), ("cancelled", "Đã hủy", "#9e9e9e")]
+DELIVERY_SERIES = [(DeliveryStatus.SENT, "Đã gửi", "#2e7d32"), (DeliveryStatus.FAILED, "Lỗi", "#c62828"),
+                   (DeliveryStatus.BLOCKED, "Đã chặn bot", "#6d4c41"), (DeliveryStatus.SKIPPED, "Bỏ qua", "#9e9e9e")]
+PLEDGE_SERIES = [(PledgeStatus.PAID, "Đã nhận", "#2e7d32"), (PledgeStatus.PLEDGED, "Chờ nộp", "#f9a825"),
+                 (PledgeStatus.CANCELLED, "Đã hủy", "#9e9e9e")]
 DEEP_LINKS = [("lich", "Xem lịch Tuần lễ"), ("nhacnho", "Nhận nhắc mỗi sáng"), ("ungho", "Ủng hộ Quỹ khuyến học")]
 MESSAGES = {  # ?kq=... after an action: fixed sentences, never text from the address bar
     "paid": "Đã đánh dấu {ref} là đã nhận và gửi lời cảm ơn tới người ủng hộ.",
@@ -137,10 +139,10 @@ class Pages:
             pledges = await staff_store.pledge_days(s)
             reminders = await repo.delivery_counts(s, "reminder:")
         opening = self.week.fund.raised_at_opening
-        figures = {status: totals.get(status, (0, 0)) for status in ("pledged", "paid", "cancelled")}
+        figures = {status: totals.get(status, (0, 0)) for status in PledgeStatus}
         return self.render(
             request, "overview.html", "overview", residents=residents, subscribers=subscribers, blocked=blocked,
-            figures=figures, status_vi=STATUS_VI, opening=opening, fund_total=opening + figures["paid"][1],
+            figures=figures, status_vi=STATUS_VI, opening=opening, fund_total=opening + figures[PledgeStatus.PAID][1],
             pledge_chart=Markup(self._pledge_chart(pledges)), reminder_chart=Markup(self._reminder_chart(reminders)))
 
     def _pledge_chart(self, pledges: list[tuple[datetime, str, int]]) -> str:
@@ -197,7 +199,7 @@ class Pages:
         if not reason:
             raise web.HTTPSeeOther(await self._back(request, "cancel_reason", pledge_id))
         async with self.storage.session() as s, s.begin():
-            done = await repo.transition_pledge(s, pledge_id, "pledged", "cancelled", self.now())
+            done = await repo.transition_pledge(s, pledge_id, PledgeStatus.PLEDGED, PledgeStatus.CANCELLED, self.now())
             if done:
                 await self.audit(s, request, "cancel", reference(pledge_id), reason)
         raise web.HTTPSeeOther(await self._back(request, "cancelled" if done else "cancel_not_allowed", pledge_id))
@@ -312,8 +314,9 @@ class Pages:
                 raise web.HTTPNotFound(text="Không có thông báo này.\n")
             counts = _outcomes((await repo.delivery_counts(s, broadcast_key(notice_id))).get(
                 broadcast_key(notice_id), {}))
-            waiting = await repo.count_subscribers(s, list(self.assistant.senders)) if notice.status == "sending" else 0
-        left = max(0, waiting - sum(counts.values())) if notice.status == "sending" else 0
+            sending = notice.status == BroadcastStatus.SENDING
+            waiting = await repo.count_subscribers(s, list(self.assistant.senders)) if sending else 0
+        left = max(0, waiting - sum(counts.values())) if sending else 0
         preview = self.voice.say("broadcast_message", ward=self.week.ward.name.get("vi"), text=notice.text)
         return self.render(request, "notice_progress.html", "notices", notice=notice, counts=counts, left=left,
                            series=DELIVERY_SERIES, preview=Markup(preview))
@@ -323,7 +326,7 @@ class Pages:
     async def reminders(self, request: web.Request) -> web.Response:
         async with self.storage.session() as s:
             counts = await repo.delivery_counts(s, "reminder:")
-            paid = (await repo.pledge_totals(s)).get("paid", (0, 0))[1]
+            paid = (await repo.pledge_totals(s)).get(PledgeStatus.PAID, (0, 0))[1]
         fund_total = self.week.fund.raised_at_opening + paid
         days = [{"date": dmy(d), "weekday": _WEEKDAYS[d.weekday()], "time": self.week.reminder_time,
                  "counts": _outcomes(counts.get(reminder_key(d), {})),
@@ -381,8 +384,10 @@ _ACTION_VI = {"paid": "Đánh dấu đã nhận", "cancel": "Hủy cam kết", "
 
 def _outcomes(counts: dict[str, int]) -> dict[str, int]:
     """Delivery statuses as the pages show them: expired ones count as skipped."""
-    return {"sent": counts.get("sent", 0), "failed": counts.get("failed", 0), "blocked": counts.get("blocked", 0),
-            "skipped": counts.get("skipped", 0) + counts.get("expired", 0)}
+    shown = {status: counts.get(status, 0) for status in (DeliveryStatus.SENT, DeliveryStatus.FAILED,
+                                                          DeliveryStatus.BLOCKED)}
+    skipped = counts.get(DeliveryStatus.SKIPPED, 0) + counts.get(DeliveryStatus.EXPIRED, 0)
+    return shown | {DeliveryStatus.SKIPPED: skipped}
 
 
 def _day_range(days: set[date], most: int = 31) -> list[date]:

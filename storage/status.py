@@ -1,0 +1,34 @@
+"""The statuses stored in pledges.status, deliveries.status and broadcasts.status, by name.
+
+StrEnums: each member is the very string in the database (no migration), compares equal to it and
+binds as it. "skipped" in deliveries covers three cases told apart only by deliveries.reason
+(a Zalo rule refused it, the platform was unreachable for now, nobody there to read it): naming
+them apart would change what is stored and counted, so it stays one status here.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PledgeStatus(StrEnum):
+    PLEDGED = "pledged"      # promised, not yet received
+    PAID = "paid"            # staff marked the money received
+    CANCELLED = "cancelled"  # by the resident or staff
+
+
+class DeliveryStatus(StrEnum):
+    """One bulk message (reminder, broadcast) to one resident."""
+
+    CLAIMED = "claimed"  # a process is sending it (until its lease runs out)
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"  # the resident blocked the bot
+    SKIPPED = "skipped"  # not sent on purpose; deliveries.reason says why
+    EXPIRED = "expired"  # too late to send (the day passed, the broadcast ended)
+    RETRY = "retry"      # never left (platform unreachable): sent again from retry_at
+
+
+class BroadcastStatus(StrEnum):
+    SENDING = "sending"
+    DONE = "done"
+    EXPIRED = "expired"
