@@ -1,8 +1,8 @@
 """deliveries.attempts and retry_at (a message that never left is sent again); senders (live
 processes sharing a channel's rate)
 
-Revision ID: 0006
-Revises: 0011
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from storage.models import UtcDateTime
 
-revision = "0006"
-down_revision = "0011"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

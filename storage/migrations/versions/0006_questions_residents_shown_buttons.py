@@ -5,7 +5,7 @@ deletes the text of their questions (the count stays, anonymous). The old table 
 row per text with no link: the table is rebuilt (SQLite cannot drop its unnamed unique
 constraint in place) and the old rows are kept, unlinked.
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 from storage.models import BigId, UtcDateTime
 
-revision = "0007"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """taught_asks, and unanswered questions closed by staff (taught or dismissed)
 
-Revision ID: 0009
-Revises: 0007
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.models import BigId, UtcDateTime
 
-revision = "0009"
-down_revision = "0007"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
