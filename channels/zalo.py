@@ -248,6 +248,10 @@ class ZaloChannel:
                       claim: Claim | None = None) -> Result:
         # Replies answer a message the resident just sent, so they are always in the free window.
         if bulk and self.config.free_only and not await self._in_free_window(user_id):
+            # Claimed first, so that the outcome is recorded: an unclaimed row would be taken up
+            # by the sweep again and again.
+            if claim is not None and not await claim():
+                return Result(Outcome.SKIPPED, "delivered by another process")
             return Result(Outcome.UNREACHABLE, SKIP_ZALO_FREE_ONLY)
         recipient = {"user_id": user_id}
         calls = []

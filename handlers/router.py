@@ -160,7 +160,7 @@ class Assistant:
             log.exception("could not send to %s:%s", outgoing.channel, outgoing.user_id)
             result = Result(Outcome.FAILED, "error while sending")
         if (outgoing.channel, outgoing.user_id) in self.admins and isinstance(result, Result) \
-                and result.outcome in (Outcome.BLOCKED, Outcome.FAILED, Outcome.UNREACHABLE):
+                and result.outcome in (Outcome.BLOCKED, Outcome.FAILED, Outcome.UNREACHABLE, Outcome.NOT_SENT):
             await self._count_unreached_staff(outgoing, result)
 
     async def _count_unreached_staff(self, outgoing: Outgoing, result: Result) -> None:

@@ -81,7 +81,9 @@ async def refresh(assistant: Assistant, session: AsyncSession, now: datetime) ->
 
 async def _teach(session: AsyncSession, assistant: Assistant, question_id: int, faq_id: str, staff: str) -> str:
     question = await repo.get_unanswered(session, question_id)
-    if question is None:
+    # Closed by someone else meanwhile (a stale list, two staff at once): not taught to a second
+    # entry. Taught again to the same entry is harmless.
+    if question is None or (question.closed_at is not None and question.faq_id != faq_id):
         raise ValueError(TEXTS["vi"]["teach_no_question"].format(number=question_id))
     if all(entry.id != faq_id for entry in assistant.week.faq):
         raise ValueError(TEXTS["vi"]["teach_no_entry"].format(
@@ -93,7 +95,8 @@ async def _teach(session: AsyncSession, assistant: Assistant, question_id: int, 
 
 
 async def _dismiss(session: AsyncSession, assistant: Assistant, question_id: int, staff: str) -> None:
-    if await repo.get_unanswered(session, question_id) is None:
+    question = await repo.get_unanswered(session, question_id)
+    if question is None or question.closed_at is not None:
         raise ValueError(TEXTS["vi"]["teach_no_question"].format(number=question_id))
     await repo.close_unanswered(session, question_id, staff, None, assistant.clock.now())
 

@@ -158,3 +158,21 @@ async def test_a_crash_mid_way_gives_a_friendly_answer_and_loses_nothing(assista
     lines = out.getvalue().splitlines()
     assert '"topic": "error"' in lines[0] and "0209 000 0000" in lines[0]
     assert '"topic": "schedule"' in lines[1]
+
+
+async def test_a_staff_notice_that_never_left_is_counted_for_thongke(week, storage, clock):
+    """A new-pledge notice whose sends all failed before leaving (NOT_SENT: the API unreachable)
+    is nowhere retried: /thongke must count it, as it counts blocked and failed ones."""
+    from core.delivery import Outcome, Result
+    from handlers.router import Assistant
+    from handlers.types import Outgoing, Reply
+
+    assistant = Assistant(week, storage, clock, admins=frozenset({("console", "staff")}))
+
+    async def unreachable(user_id, replies, **kw):
+        return Result(Outcome.NOT_SENT, "ConnectError")
+
+    assistant.senders["console"] = unreachable
+    await assistant.deliver(Outgoing("console", "staff", [Reply("💝 KH-0001", "staff")]))
+    async with storage.session() as s:
+        assert [(f.staff_id, f.count) for f in await repo.staff_notice_failures(s)] == [("staff", 1)]

@@ -140,3 +140,14 @@ async def test_teaching_storage_on_every_database(week, any_storage, clock):
     fresh = Assistant(week, any_storage, clock)
     assert (await Chat(fresh, user="u2").one(QUESTION)).topic == "faq:join"
     assert fresh.taught == {"join": [QUESTION]}
+
+
+async def test_a_question_closed_meanwhile_is_not_taught_to_another_entry(assistant, chat):
+    """Two staff pressing the same stale button: the second cannot attach it elsewhere."""
+    number = await asked_and_missed(chat)
+    await teach.teach(assistant, number, "join", "web:lan")
+    with pytest.raises(ValueError, match=f"Không có câu hỏi số {number}"):
+        await teach.teach(assistant, number, "theme", "telegram:2")
+    with pytest.raises(ValueError, match=f"Không có câu hỏi số {number}"):
+        await teach.dismiss(assistant, number, "telegram:2")
+    assert assistant.taught == {"join": [QUESTION]}

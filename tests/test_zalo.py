@@ -15,7 +15,9 @@ from channels.zalo import ZaloChannel, ZaloConfig
 from conftest import BEFORE_WEEK, bound_port
 from content.loader import DEFAULT_PATH, load_week
 from core.clock import ManualClock
+from core.delivery import Outcome
 from handlers.router import Assistant
+from handlers.types import Reply
 from jobs.runner import Jobs
 from storage import repo
 from storage.models import Delivery, Resident
@@ -432,3 +434,21 @@ def test_zalo_pacing_per_resident_comes_from_settings(assistant):
                         zalo_per_chat=0.5, zalo_burst=2)
     for channel in (zalo_channel(settings, assistant), zalobot_channel(settings, assistant)):
         assert (channel.outbox.per_chat, channel.outbox.burst) == (0.5, 2)
+
+
+async def test_free_only_claims_before_refusing_so_the_sweep_records_it_once(storage):
+    """The sweep resends a dead process's claim through deliver(claim=...): a resident outside
+    the free window must still be claimed, or the row stays 'claimed' and is swept for ever."""
+    assistant = Assistant(load_week(), storage, ManualClock(datetime.fromisoformat("2023-09-28T07:00:00+07:00")))
+    async with ZaloStub() as stub, Server(stub, assistant) as zalo:
+        await zalo.say(LAN, "/nhacnho")
+        assistant.clock.set(datetime.fromisoformat("2023-10-01T07:00:00+07:00"))  # three days silent
+        claims = []
+
+        async def claim() -> bool:
+            claims.append(True)
+            return True
+
+        result = await zalo.zalo.deliver(LAN, [Reply("x", "reminder")], bulk=True, claim=claim)
+        assert result.outcome is Outcome.UNREACHABLE and claims == [True]
+        assert stub.refused == []
