@@ -125,7 +125,7 @@ class Jobs:
         tally = Tally(total=len(stale))
         messages: dict[str, dict | None] = {}
         until: dict[str, datetime | None] = {}
-        for key, resident_id in stale:
+        for key, resident_id, attempts in stale:
             if key not in messages:
                 messages[key] = await self._source(key).messages_for(key)
                 until[key] = await self._source(key).retry_until(key)
@@ -136,7 +136,8 @@ class Jobs:
                                                self.instance, clock.now())
                     tally.skipped += 1
                     continue
-            recipient = repo.Recipient(resident.id, resident.channel, resident.external_id, resident.language)
+            recipient = repo.Recipient(resident.id, resident.channel, resident.external_id, resident.language,
+                                       attempts)  # a retry's backoff goes on from where it was
             await deliver_one(self, key, recipient, messages[key]["en" if resident.language == "en" else "vi"], tally,
                               until[key])
         if stale:

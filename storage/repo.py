@@ -370,10 +370,11 @@ async def record_delivery(session: AsyncSession, key: str, resident_id: int, sta
         index_elements=["key", "resident_id"], set_={"status": status, "reason": reason, "updated_at": now}))
 
 
-async def stale_claims(session: AsyncSession, now: datetime, lease: timedelta) -> list[tuple[str, int]]:
-    rows = await session.execute(select(Delivery.key, Delivery.resident_id).where(
+async def stale_claims(session: AsyncSession, now: datetime, lease: timedelta) -> list[tuple[str, int, int]]:
+    """(key, resident id, earlier tries that never left) of claims whose lease ran out."""
+    rows = await session.execute(select(Delivery.key, Delivery.resident_id, Delivery.attempts).where(
         Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_at < now - lease).order_by(Delivery.id))
-    return [(k, r) for k, r in rows]
+    return [(k, r, a or 0) for k, r, a in rows]
 
 
 async def mark_blocked(session: AsyncSession, resident_ids: list[int], now: datetime) -> None:

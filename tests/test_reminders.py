@@ -314,3 +314,33 @@ async def test_outcomes_being_saved_when_the_run_ends_are_not_lost(assistant, ch
     async with storage.session() as s:
         assert (await s.execute(select(Delivery.status))).scalars().all() == ["blocked"]
         assert await repo.count_blocked(s) == 1
+
+
+async def test_a_swept_retry_keeps_its_backoff(assistant, channel, clock, storage):
+    """A retry claimed by a process that then died: the sweep's try goes on with the backoff it
+    had reached (4th try -> 4 min), not from the first 30 s again."""
+    from sqlalchemy import update
+
+    from core.delivery import Outcome, Result
+    from jobs.fanout import RETRY_FIRST
+
+    await subscribe(assistant, "a")
+    at(clock, "2023-10-02T07:00:05+07:00")
+    key = "reminder:2023-10-02"
+    async with storage.session() as s, s.begin():
+        resident = (await s.execute(select(Resident).where(Resident.external_id == "a"))).scalar_one()
+        assert await repo.claim_delivery(s, key, resident.id, "dead:1", clock.now(), timedelta(seconds=90))
+        await s.execute(update(Delivery).where(Delivery.key == key).values(attempts=3))
+
+    async def never_leaves(user_id, replies, *, bulk=False, claim=None):
+        if claim is not None and not await claim():
+            return Result(Outcome.SKIPPED, "claimed elsewhere")
+        return Result(Outcome.NOT_SENT, "ConnectError")
+
+    assistant.senders["console"] = never_leaves
+    clock.advance(seconds=91)
+    await Jobs(assistant).sweep()
+    async with storage.session() as s:
+        row = (await s.execute(select(Delivery).where(Delivery.key == key))).scalar_one()
+    assert (row.status, row.attempts) == ("retry", 4)
+    assert row.retry_at == clock.now() + RETRY_FIRST * 2 ** 3

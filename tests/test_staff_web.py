@@ -455,3 +455,12 @@ async def test_poster_asks_the_running_telegram_channel_for_the_bot_username(ass
         finally:
             await telegram.stop()
     assert f"https://t.me/{BOT_USERNAME}?start=nhacnho" in poster and poster.count("<svg") == 3
+
+
+async def test_ids_in_addresses_are_ascii_digits_few_of_them(assistant):
+    """A 19-digit or non-ASCII id never reaches int() or SQL: 404, not a server error."""
+    async with staff_server(assistant) as base, client() as http:
+        csrf = csrf_of(await signed_in(http, await sign_in_link(assistant)))
+        for pledge_id in ("9" * 19, "9" * 5000, "٣"):
+            async with http.post(f"{base}/staff/cam-ket/{pledge_id}/da-nhan", data={"csrf": csrf}) as response:
+                assert response.status == 404
