@@ -72,10 +72,6 @@ class Menus:
         while len(self._menus) > self.size:
             self._menus.popitem(last=False)
 
-    def shown(self, user_id: str, payload: str) -> bool:
-        """Whether the bot showed this user a button with `payload` last time."""
-        return any(b.payload == payload for b in self._menus.get(user_id, []))
-
     def pressed(self, user_id: str, text: str) -> str | None:
         """The payload of the option whose number `text` is, if any."""
         number = option_number(text)

@@ -153,7 +153,6 @@ class ZaloChannel:
         self._expires_at: datetime | None = None  # unknown for the token from the settings
         self._token_lock = asyncio.Lock()
         self._menus = Menus()    # options shown numbered
-        self._buttons = Menus()  # query buttons shown (ZALO_OA_BUTTONS)
         self._in_order = InOrder()
         assistant.senders[CHANNEL] = self.deliver
 
@@ -230,9 +229,9 @@ class ZaloChannel:
             return await repo.first_time_seen(s, CHANNEL, event_id, self.assistant.clock.now())
 
     def _incoming(self, user_id: str, text: str, msg_id: str) -> Incoming:
-        # A query button sends its payload as the resident's text, which anyone can also type:
-        # it presses only a button the bot showed this resident.
-        if text.startswith(BUTTON_PREFIX) and self._buttons.shown(user_id, text[len(BUTTON_PREFIX):]):
+        # A query button sends its payload as the resident's text, which anyone can also type: the
+        # router presses only a button the bot last showed this resident (residents.shown_buttons).
+        if text.startswith(BUTTON_PREFIX):
             return Incoming(CHANNEL, user_id, payload=text[len(BUTTON_PREFIX):], message_id=msg_id)
         payload = self._menus.pressed(user_id, text)  # typing an option's number presses it
         if payload is not None:
@@ -270,7 +269,6 @@ class ZaloChannel:
         as_template = self.config.query_buttons and 0 < len(buttons) <= MAX_BUTTONS
         if buttons:
             self._menus.remember(user_id, [] if as_template else buttons)
-            self._buttons.remember(user_id, buttons if as_template else [])
         if not as_template:
             text, buttons = numbered(text, buttons), []
         parts = split_message(text, MAX_TEXT, html=False)
