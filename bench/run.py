@@ -2,7 +2,7 @@
 fast and how well it understands, what storage costs.
 
     python -m bench.run            everything (a few minutes); writes bench/results.md
-    python -m bench.run --quick    a tiny version, for tests/test_bench_smoke.py; writes nothing
+    python -m bench.run --quick    a tiny version, for tests/e2e/test_bench_smoke.py; writes nothing
     python -m bench.run --only fanout understanding
 """
 from __future__ import annotations

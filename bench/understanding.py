@@ -23,7 +23,7 @@ from handlers.types import Incoming
 from storage.db import Storage
 
 BENCH = "3. Understanding"
-DEFAULT_NOW = "2023-09-25T09:00:00+07:00"  # as tests/test_understanding.py
+DEFAULT_NOW = "2023-09-25T09:00:00+07:00"  # as tests/e2e/test_understanding.py
 OFF_TOPIC = ["giá vàng hôm nay", "thời tiết ngày mai", "bóng đá tối nay", "tôi muốn vay tiền", "mua bán đất",
              "học phí trường cấp 3", "asdfgh qwerty", "cho hỏi đường ra bến xe", "điện thoại bị hỏng"]
 AMOUNTS = ["100k", "1tr", "3tr5", "2,5 triệu", "150 nghìn", "1.000.000đ", "hai triệu rưỡi", "một trăm linh năm nghìn",

@@ -1,5 +1,5 @@
 """Odd input from Telegram's side, end to end: webhook bodies that are no update, and updates
-python-telegram-bot cannot read, by webhook and by polling (tests/test_telegram_parsing.py has
+python-telegram-bot cannot read, by webhook and by polling (tests/unit/test_telegram_parsing.py has
 the property test of the same path)."""
 import json
 import logging

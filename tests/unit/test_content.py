@@ -10,7 +10,7 @@ import yaml
 from content.loader import ContentError, DEFAULT_PATH, load_week
 from content.render import faq_answer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_shipped_week_matches_the_article(week):

@@ -16,7 +16,7 @@ from botapi_stub import BotApiStub
 from storage.db import Storage
 from storage.models import Delivery, Resident
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIBERS = 600
 FIRST = 100_000
 NOW = "2023-10-03T07:00:30+07:00"  # the morning reminder is due: sent at start-up
