@@ -257,6 +257,23 @@ async def run(quick: bool = False) -> list:
     p50, p95, n = parsing_times(200 if quick else 2000)
     rows.append(row(BENCH, f"Amount parsing: p50 / p95 ({n} expressions)", "understanding.amount_p95_us", p95,
                     f"{p50:.0f} / {{:.0f}} µs"))
+    if not quick:  # the tests run each eval set once already (tests/e2e): --quick leaves them out
+        rows += await accuracy_rows(week)
+    right, fell_back, wrong, total, wrongs = leave_one_out(week, limit=10 if quick else None)
+    rows += [
+        row(BENCH, f"Leave-one-phrasing-out ({total} asks and intent phrasings): right entry",
+            "understanding.loo_right", right, f"{{}} / {total} ({right / total:.0%})"),
+        row(BENCH, "Leave-one-phrasing-out: honest fallback / wrong entry", "understanding.loo_wrong", wrong,
+            f"{fell_back} / {{}}"),
+    ]
+    for line in wrongs:
+        print(f"  leave-one-out: {line}", file=sys.stderr)
+    return rows
+
+
+async def accuracy_rows(week) -> list:
+    """The shared eval sets through the assistant, in-process, with the amounts through the pledge dialog."""
+    rows = []
     with tempfile.TemporaryDirectory(prefix="bench-understanding-") as tmp:
         results, a_ok, a_n = await accuracy(week, Path(tmp))
     for name, (ok, n, problems) in results.items():
@@ -267,15 +284,6 @@ async def run(quick: bool = False) -> list:
                         f"{n} / {n}", lambda v, n=n: v == n))
         for problem in problems:
             print(f"  {name}: {problem}", file=sys.stderr)
-    right, fell_back, wrong, total, wrongs = leave_one_out(week, limit=10 if quick else None)
-    rows += [
-        row(BENCH, f"Leave-one-phrasing-out ({total} asks and intent phrasings): right entry",
-            "understanding.loo_right", right, f"{{}} / {total} ({right / total:.0%})"),
-        row(BENCH, "Leave-one-phrasing-out: honest fallback / wrong entry", "understanding.loo_wrong", wrong,
-            f"{fell_back} / {{}}"),
-        row(BENCH, "Accuracy, amounts_dev.yaml (pledge dialog, in-process)", "understanding.amounts_ok", a_ok,
-            f"{{}} / {a_n}", f"{a_n} / {a_n}", lambda v: v == a_n),
-    ]
-    for line in wrongs:
-        print(f"  leave-one-out: {line}", file=sys.stderr)
+    rows.append(row(BENCH, "Accuracy, amounts_dev.yaml (pledge dialog, in-process)", "understanding.amounts_ok", a_ok,
+                    f"{{}} / {a_n}", f"{a_n} / {a_n}", lambda v: v == a_n))
     return rows

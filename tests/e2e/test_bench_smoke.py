@@ -29,11 +29,10 @@ async def test_quick_benchmarks_produce_sane_figures():
     assert got["fanout.count_429"] == 0 and got["fanout.failures"] == 0
     assert 0 < got["fanout.rate_ratio"] <= 1.05
     assert got["fanout.ask_p95_ms"] is not None and got["fanout.ask_p95_ms"] > 0
-    # 3. Understanding: times measured, the shared dev sets run through the assistant.
+    # 3. Understanding: times measured (the eval sets are left to tests/e2e, which run each once).
     assert got["understanding.match_p95"] > 0 and got["understanding.match_p95_generated"] > 0
     assert got["understanding.amount_p95_us"] > 0
-    assert got["understanding.questions_ok"] > 0 and got["understanding.amounts_ok"] > 0
-    assert got["understanding.questions2_ok"] > 0 and got["understanding.near_misses_ok"] > 0
+    assert "understanding.questions_ok" not in got
     assert got["understanding.loo_right"] > 0 and got["understanding.loo_wrong"] is not None
     # 4. Storage: pledges recorded, start-up timed, memory read.
     assert got["storage.sqlite_recorded"] == 20 and got["storage.sqlite_seq"] > 0 and got["storage.sqlite_conc"] > 0

@@ -1,4 +1,4 @@
-"""Pledge amounts: the spellings residents use, the shared dev set, and round trips."""
+"""Pledge amounts: the spellings residents use and round trips (the shared dev set runs once, through the console: tests/e2e/test_console.py)."""
 from __future__ import annotations
 
 import pytest
@@ -12,10 +12,7 @@ from core.amounts import (
     parse_amount_detailed,
 )
 from amount_words import amount_to_words
-from eval_cases import load_eval
 from core.text import fold, strip_diacritics
-
-MAX_PLEDGE = 100_000_000  # the caller's limit; the parser itself has none
 
 PARSES = [
     # units glued or spaced, k / tr / nghìn / ngàn / củ / tỷ
@@ -104,16 +101,6 @@ def test_refusal_reasons(text: str, expected: AmountResult) -> None:
     assert parse_amount_detailed(text) == expected
     assert not expected.ok
     assert parse_amount(text) is None
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, id=c["say"]) for c in load_eval("amounts_dev.yaml")])
-def test_shared_dev_set(case: dict) -> None:
-    got = parse_amount(case["say"])
-    if case.get("invalid"):
-        # "10 tỷ" parses; the caller refuses it as above the maximum pledge.
-        assert got is None or got > MAX_PLEDGE
-    else:
-        assert got == case["amount"]
 
 
 @pytest.mark.parametrize(
