@@ -12,7 +12,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.text import fold
-from storage.models import Broadcast, Pledge, Resident, StaffAction, StaffLink, StaffSession
+from storage.models import Broadcast, Delivery, Pledge, Resident, StaffAction, StaffLink, StaffSession
+from storage.status import DeliveryStatus
 
 
 def token_hash(token: str) -> str:
@@ -133,3 +134,14 @@ async def same_broadcast_since(session: AsyncSession, text: str, staff_channel: 
     return (await session.execute(select(Broadcast.id).where(
         Broadcast.text == text, Broadcast.staff_channel == staff_channel, Broadcast.staff_id == staff_id,
         Broadcast.created_at >= since).order_by(Broadcast.id.desc()).limit(1))).scalar_one_or_none()
+
+
+async def count_not_yet_reached(session: AsyncSession, key: str, channels: list[str]) -> int:
+    """Subscribers on these channels whose bulk message `key` is still to go: no row for it, or
+    one claimed or waiting to retry. (Subscribers minus outcomes is wrong both ways: a resident
+    who blocked the bot is an outcome but no longer a subscriber.)"""
+    settled = select(Delivery.id).where(
+        Delivery.key == key, Delivery.resident_id == Resident.id,
+        Delivery.status.not_in([DeliveryStatus.CLAIMED, DeliveryStatus.RETRY]))
+    return (await session.execute(select(func.count()).select_from(Resident).where(
+        Resident.subscribed.is_(True), Resident.channel.in_(channels), ~settled.exists()))).scalar_one()

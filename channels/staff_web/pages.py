@@ -315,8 +315,8 @@ class Pages:
             counts = _outcomes((await repo.delivery_counts(s, broadcast_key(notice_id))).get(
                 broadcast_key(notice_id), {}))
             sending = notice.status == BroadcastStatus.SENDING
-            waiting = await repo.count_subscribers(s, list(self.assistant.senders)) if sending else 0
-        left = max(0, waiting - sum(counts.values())) if sending else 0
+            left = (await staff_store.count_not_yet_reached(s, broadcast_key(notice_id), list(self.assistant.senders))
+                    if sending else 0)
         preview = self.voice.say("broadcast_message", ward=self.week.ward.name.get("vi"), text=notice.text)
         return self.render(request, "notice_progress.html", "notices", notice=notice, counts=counts, left=left,
                            series=DELIVERY_SERIES, preview=Markup(preview))

@@ -410,7 +410,7 @@ async def test_link_from_the_terminal_chat_signs_in_on_bot_py_serve(tmp_path):
     import sys
 
     from conftest import ROOT
-    from test_serve import _wait_healthy, free_port
+    from processes import free_port, wait_healthy
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -420,7 +420,7 @@ async def test_link_from_the_terminal_chat_signs_in_on_bot_py_serve(tmp_path):
                                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         async with client() as http:
-            await _wait_healthy(http, base, serve)
+            await wait_healthy(http, base, serve)
             console = await asyncio.create_subprocess_exec(
                 sys.executable, "bot.py", "console", "--user", "staff", cwd=ROOT, env=env,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

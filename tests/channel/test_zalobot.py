@@ -263,7 +263,7 @@ async def test_a_refused_token_is_said_in_one_line_and_tried_again(stub, assista
 async def test_bot_py_serve_takes_the_zalo_bot_by_webhook_and_publishes_the_qr(stub, tmp_path):
     """`python bot.py serve` with PUBLIC_URL (a reverse proxy to HOST:PORT): setWebhook with a
     secret, updates by webhook, the pledge's QR code sent as a photo from the published URL."""
-    from test_serve import _wait_healthy, free_port
+    from processes import free_port, wait_healthy
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -274,7 +274,7 @@ async def test_bot_py_serve_takes_the_zalo_bot_by_webhook_and_publishes_the_qr(s
                                                    cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
     async with aiohttp.ClientSession() as http:
         try:
-            assert (await _wait_healthy(http, base, process))["channels"] == ["zalobot"]
+            assert (await wait_healthy(http, base, process))["channels"] == ["zalobot"]
             assert stub.webhook["url"] == PUBLIC + "/zalobot/webhook" and len(stub.webhook["secret_token"]) == 64
             assert not any(c.method == "getUpdates" for c in stub.calls)
             headers = {"X-Bot-Api-Secret-Token": stub.webhook["secret_token"]}

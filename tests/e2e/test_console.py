@@ -6,19 +6,9 @@ import sys
 import pytest
 
 from conftest import ROOT
+from processes import console, replies
 
 pytestmark = pytest.mark.slow  # each test starts bot.py console: seconds each
-
-
-def console(tmp_path, lines: list[str], *args: str, db: str = "bot.db") -> subprocess.CompletedProcess:
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / db}", "PATH": "", "FILES_DIR": str(tmp_path / "files")}
-    return subprocess.run([sys.executable, "bot.py", "console", *args], cwd=ROOT, env=env,
-                          input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=300)
-
-
-def replies(run: subprocess.CompletedProcess) -> list[dict]:
-    assert run.returncode == 0, run.stderr
-    return [json.loads(line) for line in run.stdout.splitlines()]
 
 
 def test_start_and_schedule_as_json(tmp_path):
@@ -116,3 +106,13 @@ def test_rehearsal_prints_the_reminder_when_it_fires(tmp_path):
     assert (subscribed["input"], subscribed["topic"]) == (1, "subscribe")
     assert (reminder["input"], reminder["topic"]) == (0, "reminder")
     assert "1/10" in reminder["text"] and "/huynhac" in reminder["text"]
+
+
+def test_the_terminal_survives_odd_numbers(tmp_path):
+    """Odd numbers (tests/unit/test_odd_input.py has more): each of these used to end
+    `bot.py console` with a traceback (exit 1)."""
+    lines = ["/start", "²", "①", "٣", "１２", "1" * 4301, "9" * 20, "/ungho " + "1" * 5000, "ủng hộ ²k",
+             "1.000." + "0" * 5000]
+    out = replies(console(tmp_path, lines, "--json"))
+    assert sorted({r["input"] for r in out}) == list(range(1, len(lines) + 1))
+    assert all(r["topic"] != "error" for r in out)

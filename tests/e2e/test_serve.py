@@ -3,7 +3,6 @@ the Telegram and Zalo stand-ins on 127.0.0.1."""
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 
@@ -12,17 +11,12 @@ import pytest
 
 from botapi_stub import BotApiStub
 from conftest import ROOT
+from processes import free_port, wait_healthy
 from zalo_stub import APP_ID, APP_SECRET, OA_SECRET_KEY, ZaloStub, signed
 
 pytestmark = pytest.mark.slow  # starts bot.py serve
 
 SECRET = "webhook-secret-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_serve_with_telegram_and_zalo_webhooks(tmp_path):
@@ -41,7 +35,7 @@ async def test_serve_with_telegram_and_zalo_webhooks(tmp_path):
         proc = await asyncio.create_subprocess_exec(sys.executable, "bot.py", "serve", cwd=ROOT, env=env,
                                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            health = await _wait_healthy(http, base, proc)
+            health = await wait_healthy(http, base, proc)
             assert health == {"ok": True, "channels": ["telegram", "zalo"]}
             (hook,) = [c for c in telegram.calls if c.method == "setWebhook"]
             assert hook.params["url"] == base + "/telegram/webhook" and hook.params["secret_token"] == SECRET
@@ -71,17 +65,3 @@ async def test_serve_with_telegram_and_zalo_webhooks(tmp_path):
                 proc.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(proc.wait(), 20)
         assert code == 0, (await proc.stderr.read()).decode()[-2000:]
-
-
-async def _wait_healthy(http: aiohttp.ClientSession, base: str, proc) -> dict:
-    for _ in range(600):  # a minute: start-up is slow on a loaded machine
-        if proc.returncode is not None:
-            raise AssertionError((await proc.stderr.read()).decode()[-3000:])
-        try:
-            async with http.get(base + "/healthz") as response:
-                if response.status == 200:
-                    return await response.json()
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("bot.py serve did not come up")

@@ -12,7 +12,6 @@ from content.loader import load_week
 from core.clock import ManualClock
 from handlers.router import Assistant
 from handlers.types import Incoming
-from storage import repo
 from storage.models import Pledge, Resident
 
 STAFF = frozenset({("console", "staff")})
