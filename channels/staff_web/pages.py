@@ -97,29 +97,34 @@ class Pages:
     async def signed_out(self, request: web.Request) -> web.Response:
         return self.render(request, "signed_out.html", "signin", signed_off="ra" in request.query)
 
+    def _check_brake(self, request: web.Request) -> None:
+        if self.brake.blocked(auth.client_address(request)):
+            raise web.HTTPTooManyRequests(text="Thử đăng nhập sai quá nhiều lần. Đợi 10 phút rồi gửi /web lại.\n")
+
+    def _link_refused(self, request: web.Request, staff: str | None) -> web.Response | None:
+        """The "link no longer works" page (410) when the link gave no current staff member."""
+        if staff is not None and auth.is_staff(self.assistant.admins, staff):
+            return None
+        self.brake.failed(auth.client_address(request))
+        response = self.render(request, "link_invalid.html", "signin")
+        response.set_status(410)
+        return response
+
     async def sign_in_page(self, request: web.Request) -> web.Response:
         """What a sign-in link opens: one button; only the browser's POST spends the link."""
-        if self.brake.blocked(auth.client_address(request)):
-            raise web.HTTPTooManyRequests(text="Thử đăng nhập sai quá nhiều lần. Đợi 10 phút rồi gửi /web lại.\n")
+        self._check_brake(request)
         async with self.storage.session() as s:
             staff = await staff_store.peek_link(s, request.match_info["token"], self.now())
-        if staff is None or not auth.is_staff(self.assistant.admins, staff):
-            self.brake.failed(auth.client_address(request))
-            response = self.render(request, "link_invalid.html", "signin")
-            response.set_status(410)
-            return response
-        return self.render(request, "sign_in.html", "signin")
+        refused = self._link_refused(request, staff)  # a Response is a mapping: test it against None
+        return self.render(request, "sign_in.html", "signin") if refused is None else refused
 
     async def sign_in(self, request: web.Request) -> web.Response:
-        if self.brake.blocked(auth.client_address(request)):
-            raise web.HTTPTooManyRequests(text="Thử đăng nhập sai quá nhiều lần. Đợi 10 phút rồi gửi /web lại.\n")
+        self._check_brake(request)
         async with self.storage.session() as s, s.begin():
             staff = await staff_store.use_link(s, request.match_info["token"], self.now())
-        if staff is None or not auth.is_staff(self.assistant.admins, staff):
-            self.brake.failed(auth.client_address(request))
-            response = self.render(request, "link_invalid.html", "signin")
-            response.set_status(410)
-            return response
+        refused = self._link_refused(request, staff)
+        if refused is not None:
+            return refused
         response = web.HTTPSeeOther("/staff/")
         await auth.start_session(self.storage, self.assistant.clock, response, staff, self.config.secure)
         raise response
