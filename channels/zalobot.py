@@ -37,6 +37,7 @@ import aiohttp
 from aiohttp import web
 
 from channels.numbered import InOrder, Menus, answer, numbered, your_id
+from channels import StartupError
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
@@ -138,7 +139,14 @@ class ZaloBotChannel:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=POLL_TIMEOUT + 15))
         self.outbox.start()
         if self.config.webhook_url:
-            await self._call("setWebhook", {"url": self.config.webhook_url, "secret_token": self.config.webhook_secret})
+            try:
+                await self._call("setWebhook", {"url": self.config.webhook_url,
+                                                "secret_token": self.config.webhook_secret})
+            except Exception as exc:  # ours, without the URL (it holds the token): one line, not a traceback
+                await self._http.close()
+                hint = ": check ZALO_BOT_TOKEN" if getattr(exc, "code", None) in (401, 404) else ""
+                raise StartupError(f"the Zalo Bot API refused the webhook {self.config.webhook_url} "
+                                   f"(from PUBLIC_URL): {exc}{hint}") from None
         else:
             self._poller = asyncio.create_task(self._poll(), name="zalobot-poll")
 

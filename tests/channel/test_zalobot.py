@@ -27,6 +27,7 @@ from handlers.router import Assistant
 from handlers.types import Button, Reply
 from jobs.runner import Jobs
 from storage import repo
+from channels import StartupError
 from zalobot_stub import TOKEN, ZaloBotStub
 
 LAN = "e4ea2cd5189df1c3a88c"  # ids look like this in the docs
@@ -243,6 +244,19 @@ async def test_bot_py_run_starts_the_zalo_bot_alone(stub, tmp_path):
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert TOKEN.split(":")[1] not in stderr.decode()  # the token never in a log line
+
+
+async def test_a_webhook_the_api_refuses_stops_start_up_with_one_line(stub, assistant):
+    """Under `serve` with PUBLIC_URL: a refused setWebhook is a setting to fix, said in one line
+    (bot.py prints StartupError and exits 2), not a traceback; the token is not in it."""
+    stub.token = "another:token"
+    bot = Bot(stub, assistant, webhook=True)
+    with pytest.raises(StartupError) as refused:
+        await bot.channel.start()
+    await bot.channel.stop()
+    message = str(refused.value)
+    assert "webhook" in message and "check ZALO_BOT_TOKEN" in message and "\n" not in message
+    assert TOKEN.split(":")[1] not in message and stub.webhook is None
 
 
 async def test_a_refused_token_is_said_in_one_line_and_tried_again(stub, assistant, caplog):
