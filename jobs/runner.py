@@ -9,7 +9,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -26,15 +26,18 @@ from storage.chats import ChatCache
 from storage.db import Storage
 from storage.status import DeliveryStatus
 
-if TYPE_CHECKING:
-    from channels.outbox import Outbox
-
 log = logging.getLogger(__name__)
 
 # How long webhook event ids are kept to recognise a retried delivery.
 INBOUND_EVENTS_KEPT = timedelta(days=7)
 # Seconds a stop waits for the requests under way, so that their outcomes are recorded.
 STOP_GRACE = 5.0
+
+
+class Queue(Protocol):
+    """A channel's outbox, as far as stopping goes."""
+
+    async def withdraw_bulk(self, grace: float) -> None: ...
 
 
 class Jobs:
@@ -68,7 +71,7 @@ class Jobs:
         self.scheduler.start()
         self.spawn(self.recover)
 
-    async def stop(self, outboxes: Iterable["Outbox"] = (), grace: float = STOP_GRACE) -> None:
+    async def stop(self, outboxes: Iterable[Queue] = (), grace: float = STOP_GRACE) -> None:
         """A clean stop: claim nothing new, take back the bulk messages waiting in the outboxes
         (their claims are released, so the next start sends them at once), wait at most `grace`
         seconds for the requests under way and record their outcomes; then end what is left."""

@@ -45,8 +45,7 @@ class Process:
         assistant = Assistant(week, self.storage, clock, admins=frozenset())
         self.channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=RATE, concurrency=32),
                                        webhook_url="https://bot.example/telegram/webhook", webhook_secret="s")
-        assistant.senders.add(self.channel.name, self.channel.deliver)
-        self.jobs = connect(assistant, [])
+        self.jobs = connect(assistant, [self.channel])
         self.jobs.instance = name
         self.share = RateShare(self.storage, "telegram", name, self.channel.outbox, every=1.0)
 
