@@ -7,7 +7,7 @@
     python bot.py check-content [FILE]
     python bot.py export-asks [--out FILE]   wordings staff taught -> the week file
 
-settings -> content -> storage -> assistant (handlers) -> channel.
+settings -> content -> storage -> assistant (handlers) -> channels and jobs, connected in connect().
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ async def export_asks(settings: Settings, out: Path | None) -> int:
     """The wordings staff taught (/day), added to their entries' ask lists in the week file."""
     from content.asks_export import ExportError, add_asks
     from core.text import normalize
-    from handlers.router import _reply_language
+    from core.language import reply_language
     from storage import repo
 
     path = settings.content_file
@@ -96,7 +96,7 @@ async def export_asks(settings: Settings, out: Path | None) -> int:
     for row in taught:
         if row.faq_id in known and normalize(row.text) not in known[row.faq_id]:
             known[row.faq_id].add(normalize(row.text))
-            additions.setdefault(row.faq_id, {}).setdefault(_reply_language(row.text, "vi"), []).append(row.text)
+            additions.setdefault(row.faq_id, {}).setdefault(reply_language(row.text, "vi"), []).append(row.text)
     try:
         text = add_asks(path.read_text(encoding="utf-8"), additions)
     except ExportError as exc:
@@ -112,9 +112,21 @@ async def build_assistant(settings: Settings, now: datetime | None) -> Assistant
     week = load_week(settings.content_file)
     storage = Storage(settings.database_url)
     await storage.start()
-    assistant = Assistant(week, storage, Clock(now), settings.admins, settings.max_message_chars)
-    assistant.web_url = settings.public_url or f"http://{settings.host}:{settings.port}"
-    return assistant
+    return Assistant(week, storage, Clock(now), settings.admins, settings.max_message_chars,
+                     web_url=settings.public_url or f"http://{settings.host}:{settings.port}")
+
+
+def connect(assistant: Assistant, channels: list, **job_options) -> Jobs:
+    """The one place where the parts meet. Each channel becomes one of the assistant's senders
+    (how answers, staff notices, reminders and broadcasts reach its users); the jobs get the
+    week, database, clock, senders and chat cache they work with; and the assistant is told of
+    the jobs, so that a notice staff confirm starts at once. Nothing registers itself."""
+    for channel in channels:
+        assistant.senders.add(channel.name, channel.deliver)
+    jobs = Jobs(assistant.week, assistant.storage, assistant.clock, assistant.senders, chats=assistant.chats,
+                notify=assistant.deliver, **job_options)
+    assistant.use_jobs(jobs)
+    return jobs
 
 
 async def run_console(settings: Settings, args: argparse.Namespace) -> None:
@@ -123,7 +135,7 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
     assistant = await build_assistant(settings, args.now)
     channel = ConsoleChannel(assistant, user=args.user, name=args.name, lang=args.lang, json_mode=args.json,
                              files_dir=settings.files_dir)
-    jobs = Jobs(assistant)
+    jobs = connect(assistant, [channel])
     try:
         await jobs.start()
         await channel.run()
@@ -209,7 +221,7 @@ async def run_channels(settings: Settings, now: datetime | None, *, web: bool) -
     zalobot = zalobot_channel(settings, assistant, web=web) if settings.zalo_bot_token else None
     if zalobot:
         channels.append(zalobot)
-    jobs = Jobs(assistant)
+    jobs = connect(assistant, channels)
     runner = None
     shares = []
     try:

@@ -29,12 +29,11 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandle
 
 from bench.common import LAST, rss_kb
 from channels.outbox import Outbox
-from bot import settle_memory
+from bot import connect, settle_memory
 from channels.telegram import TelegramChannel
 from content.loader import load_week
 from core.clock import Clock
 from handlers.router import Assistant
-from jobs.runner import Jobs
 from storage.db import Storage
 
 MARK = {LAST: "1"}
@@ -60,7 +59,7 @@ async def run_real(args) -> None:
     rate = args.rate or 1e9
     outbox = Outbox(rate=rate, **({} if args.rate else {"per_chat": 1e9, "burst": 1_000_000}))
     channel = MarkedChannel(assistant, args.token, args.url, outbox=outbox)
-    jobs = Jobs(assistant)
+    jobs = connect(assistant, [channel])
     await channel.start()
     settle_memory()  # as bot.py does once started
     try:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import sys
 import threading
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from channels.answer import answer
 from channels.outbox import Claim
 from core.delivery import Outcome, Result
 from core.numbers import read_int
@@ -21,23 +22,23 @@ from core.text import tokens
 from handlers.router import Assistant
 from handlers.types import Button, File, Incoming, Reply
 
-log = logging.getLogger(__name__)
 CHANNEL = "console"
 
 
 class ConsoleChannel:
+    name = CHANNEL
+
     def __init__(self, assistant: Assistant, *, user: str = "1", name: str | None = None, lang: str = "vi",
                  json_mode: bool = False, out: TextIO = sys.stdout, files_dir: Path = Path("data/files")) -> None:
         self.assistant = assistant
         self.user = user
-        self.name = name
+        self.resident_name = name
         self.lang = lang
         self.json_mode = json_mode
         self.out = out
         self.files_dir = files_dir
         self._buttons: list[Button] = []
         self._lock = asyncio.Lock()  # one message printed at a time, whole
-        assistant.senders[CHANNEL] = self.deliver
 
     async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
                       claim: Claim | None = None, input_no: int = 0) -> Result:
@@ -55,14 +56,9 @@ class ConsoleChannel:
         return Result(Outcome.SENT)
 
     async def handle_line(self, line: str, input_no: int) -> None:
-        msg = Incoming(CHANNEL, self.user, self.name, self.lang, message_id=str(input_no),
+        msg = Incoming(CHANNEL, self.user, self.resident_name, self.lang, message_id=str(input_no),
                        **self._press_or_type(line))
-        try:
-            replies = await self.assistant.handle(msg)
-        except Exception:
-            log.exception("failed to handle input line %d", input_no)
-            replies = [self.assistant.error_reply(self.lang)]
-        await self.deliver(self.user, replies, input_no=input_no)
+        await answer(self.assistant, msg, partial(self.deliver, self.user, input_no=input_no), "console")
 
     def _press_or_type(self, line: str) -> dict:
         """Typing a shown button's number or label presses it."""

@@ -1,5 +1,5 @@
 """What the two Zalo channels share: buttons shown as numbered options, one resident's
-messages handled in the order they came and answered, and the answer to /id.
+messages handled in the order they came, and the answer to /id.
 
 Zalo shows no buttons under a plain text message (OA: not on /v3.0/oa/message/cs; Bot
 Platform: no keyboard at all), so options are listed "1. ..." and typing the number presses
@@ -8,19 +8,12 @@ one, as in the terminal chat.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
-from core.delivery import Outcome, Result
+from channels.ordered import PerChat
 from handlers.texts import TEXTS
-from handlers.types import Button, Incoming, Reply
-
-if TYPE_CHECKING:
-    from handlers.router import Assistant
-
-log = logging.getLogger(__name__)
+from handlers.types import Button, Reply
 
 REMEMBERED_MENUS = 10_000
 MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never a number
@@ -29,19 +22,6 @@ MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never 
 def your_id(channel: str, user_id: str) -> Reply:
     """The answer to /id: Zalo shows no user ids, and staff need theirs for ADMIN_IDS."""
     return Reply(TEXTS["vi"]["zalo_your_id"].format(channel=channel, id=user_id), "id")
-
-
-async def answer(assistant: "Assistant", deliver: Callable[[str, list[Reply]], Awaitable[Result]], msg: Incoming,
-                 platform: str) -> None:
-    """Handle one resident's message and send the replies back (the apology if handling failed)."""
-    try:
-        replies = await assistant.handle(msg)
-    except Exception:
-        log.exception("failed to handle %s message %s", platform, msg.message_id)
-        replies = [assistant.error_reply("vi")]
-    result = await deliver(msg.user_id, replies)
-    if result.outcome is not Outcome.SENT:
-        log.warning("reply on %s not delivered: %s %s", platform, result.outcome.value, result.reason)
 
 
 def numbered(text: str, buttons: list[Button]) -> str:
@@ -86,26 +66,17 @@ class InOrder:
     residents' work runs side by side. Tasks are kept until done, so stop() can wait for them."""
 
     def __init__(self) -> None:
-        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._turns = PerChat()
         self._tasks: set[asyncio.Task] = set()
 
     def submit(self, user_id: str, work: Callable[[], Awaitable[None]]) -> None:
-        lock, waiting = self._turns.get(user_id, (asyncio.Lock(), 0))
-        self._turns[user_id] = (lock, waiting + 1)
-        task = asyncio.create_task(self._run(user_id, lock, work))
+        task = asyncio.create_task(self._run(user_id, work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, user_id: str, lock: asyncio.Lock, work: Callable[[], Awaitable[None]]) -> None:
-        try:
-            async with lock:  # tasks get here in the order they were submitted
-                await work()
-        finally:
-            lock, waiting = self._turns[user_id]
-            if waiting == 1:
-                del self._turns[user_id]
-            else:
-                self._turns[user_id] = (lock, waiting - 1)
+    async def _run(self, user_id: str, work: Callable[[], Awaitable[None]]) -> None:
+        async with self._turns.turn(user_id):  # tasks get here in the order they were submitted
+            await work()
 
     async def wait(self) -> None:
         await asyncio.gather(*self._tasks, return_exceptions=True)

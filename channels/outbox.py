@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from core.delivery import Outcome, Result
+from core.delivery import Claim, Outcome, Result
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,6 @@ class MaybeSent(Exception):
 
 
 Call = Callable[[], Awaitable[object]]
-Claim = Callable[[], Awaitable[bool]]
 
 
 @dataclass(eq=False)

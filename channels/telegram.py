@@ -1,7 +1,6 @@
 """Telegram through python-telegram-bot: updates -> Incoming, Replies -> HTML messages."""
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import re
@@ -24,9 +23,12 @@ from telegram.ext import (Application, ApplicationBuilder, BaseUpdateProcessor, 
 from telegram.request import HTTPXRequest
 
 from channels import StartupError
+from channels.answer import answer
+from channels.ordered import PerChat
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, parse_update
 from core.delivery import Outcome, Result
+from core.language import language_of
 from core.split import split_message
 from handlers.router import Assistant
 from handlers.texts import COMMAND_MENU, COMMANDS, TEXTS
@@ -81,7 +83,6 @@ class TelegramChannel:
         self.allow_paid_broadcast = allow_paid_broadcast
         self.clock = clock  # monotonic seconds, for the groups' quiet time
         self._groups_answered: dict[int, float] = {}  # group chat id -> when the bot last spoke there
-        assistant.senders[CHANNEL] = self.deliver
 
     async def _set_commands(self) -> None:
         for lang, commands in COMMAND_MENU.items():
@@ -165,7 +166,7 @@ class TelegramChannel:
             self._groups_answered = {g: t for g, t in self._groups_answered.items() if now - t < GROUP_QUIET}
         self._groups_answered[group] = now
         user = update.effective_user
-        lang = "en" if user and (user.language_code or "").lower().startswith("en") else "vi"
+        lang = language_of(user.language_code if user else None)
         reply = Reply(TEXTS[lang]["group_private_only"].format(link=f"https://t.me/{username}"), "group")
         result = await self.deliver(str(group), [reply])
         if result.outcome is not Outcome.SENT:
@@ -183,14 +184,7 @@ class TelegramChannel:
             await self._answer(*read)
 
     async def _answer(self, chat_id: int, msg: Incoming) -> None:
-        try:
-            replies = await self.assistant.handle(msg)
-        except Exception:
-            log.exception("failed to handle %s from %s", msg.message_id, msg.user_id)
-            replies = [self.assistant.error_reply("en" if (msg.language or "").startswith("en") else "vi")]
-        result = await self.deliver(str(chat_id), replies)
-        if result.outcome is not Outcome.SENT:
-            log.warning("reply to %s not delivered: %s %s", chat_id, result.outcome.value, result.reason)
+        await answer(self.assistant, msg, partial(self.deliver, str(chat_id)), "Telegram")
 
     async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
                       claim: Claim | None = None) -> Result:
@@ -226,21 +220,12 @@ class OneChatAtATime(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+        self._turns = PerChat()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
-        lock, users = self._locks.get(chat, (asyncio.Lock(), 0))
-        self._locks[chat] = (lock, users + 1)
-        try:
-            async with lock:  # tasks reach here in arrival order, and the lock is first come, first served
-                await coroutine
-        finally:
-            lock, users = self._locks[chat]
-            if users == 1:
-                del self._locks[chat]
-            else:
-                self._locks[chat] = (lock, users - 1)
+        async with self._turns.turn(chat):  # tasks reach here in arrival order
+            await coroutine
 
     async def initialize(self) -> None:
         pass

@@ -35,12 +35,14 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta
 
 import aiohttp
 from aiohttp import web
 
-from channels.numbered import InOrder, Menus, answer, numbered, your_id
+from channels.answer import answer
+from channels.numbered import InOrder, Menus, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
 from core.delivery import SKIP_ZALO_FREE_ONLY, Outcome, Result
 from core.split import split_message
@@ -154,7 +156,6 @@ class ZaloChannel:
         self._token_lock = asyncio.Lock()
         self._menus = Menus()    # options shown numbered
         self._in_order = InOrder()
-        assistant.senders[CHANNEL] = self.deliver
 
     async def start(self) -> None:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -239,7 +240,7 @@ class ZaloChannel:
         return Incoming(CHANNEL, user_id, text=text, message_id=msg_id)
 
     async def _answer(self, msg: Incoming) -> None:
-        await answer(self.assistant, self.deliver, msg, "Zalo")
+        await answer(self.assistant, msg, partial(self.deliver, msg.user_id), "Zalo")
 
     # Outgoing -----------------------------------------------------------------------------
 

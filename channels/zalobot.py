@@ -31,13 +31,15 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
+from functools import partial
 from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
 
-from channels.numbered import InOrder, Menus, answer, numbered, your_id
 from channels import StartupError
+from channels.answer import answer
+from channels.numbered import InOrder, Menus, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
@@ -129,7 +131,6 @@ class ZaloBotChannel:
         self._menus = Menus()
         self._in_order = InOrder()
         self._poller: asyncio.Task | None = None
-        assistant.senders[CHANNEL] = self.deliver
 
     @property
     def webhook_url(self) -> str | None:
@@ -232,7 +233,7 @@ class ZaloBotChannel:
         return Incoming(CHANNEL, update.user_id, update.name, text=update.text, message_id=update.message_id)
 
     async def _answer(self, msg: Incoming) -> None:
-        await answer(self.assistant, self.deliver, msg, "Zalo Bot")
+        await answer(self.assistant, msg, partial(self.deliver, msg.user_id), "Zalo Bot")
 
     # Outgoing -----------------------------------------------------------------------------
 

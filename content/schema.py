@@ -7,7 +7,7 @@ error can be reported with its place in the file.
 from __future__ import annotations
 
 import string
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -150,6 +150,10 @@ class Week(Strict):
     @property
     def reminder_at(self) -> time:
         return time.fromisoformat(self.reminder_time)
+
+    def reminder_due(self, day: date) -> datetime:
+        """When the day's reminder goes out, in the event's time zone."""
+        return datetime.combine(day, self.reminder_at, tzinfo=self.tz)
 
 
 # Placeholders an FAQ answer may use; their values come from the rest of the file

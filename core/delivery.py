@@ -2,8 +2,11 @@
 (deliveries.status and .reason), the staff commands put it in words."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
+from typing import Protocol
 
 
 class Outcome(Enum):
@@ -26,3 +29,49 @@ SKIP_ZALO_WINDOW = ("-230:", "-232:")  # Zalo's own refusal: no interaction for 
 class Result:
     outcome: Outcome
     reason: str = ""
+
+
+# Runs just before a message's first request; False: someone else delivers it, skip.
+Claim = Callable[[], Awaitable[bool]]
+
+
+class Sender(Protocol):
+    """A running channel's way of sending replies to one of its users (a channel's `deliver`)."""
+
+    def __call__(self, user_id: str, replies: list, *, bulk: bool = False,
+                 claim: Claim | None = None) -> Awaitable[Result]: ...
+
+
+class Senders:
+    """The running channels, by name: bot.py adds each one once it is built."""
+
+    def __init__(self) -> None:
+        self._by_channel: dict[str, Sender] = {}
+
+    def add(self, channel: str, sender: Sender) -> None:
+        self._by_channel[channel] = sender
+
+    def get(self, channel: str) -> Sender | None:
+        return self._by_channel.get(channel)
+
+    def __contains__(self, channel: object) -> bool:
+        return channel in self._by_channel
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_channel)
+
+    def __len__(self) -> int:
+        return len(self._by_channel)
+
+
+# Keys of the deliveries table: what was sent to whom (the jobs send them; subscribing to
+# reminders after the day's has gone out records it as delivered).
+REMINDER_PREFIX = "reminder:"
+
+
+def reminder_key(day: date) -> str:
+    return f"{REMINDER_PREFIX}{day.isoformat()}"
+
+
+def broadcast_key(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}"

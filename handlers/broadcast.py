@@ -1,6 +1,7 @@
 """Staff broadcast: write a notice, see a preview with the number of recipients, confirm."""
 from __future__ import annotations
 
+from core.delivery import broadcast_key
 from handlers import web_signin
 from handlers.common import Context
 from handlers.types import Button, Reply
@@ -13,7 +14,7 @@ MAX_CHARS = 3000
 
 
 async def _recipients(ctx: Context) -> int:
-    return await repo.count_subscribers(ctx.session, list(ctx.assistant.senders) or [ctx.msg.channel])
+    return await repo.count_subscribers(ctx.session, list(ctx.ports.channels) or [ctx.msg.channel])
 
 
 async def start(ctx: Context) -> list[Reply]:
@@ -48,10 +49,10 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
             return [ctx.reply("broadcast_nothing", "broadcast")]
         broadcast = await repo.create_broadcast(ctx.session, data["text"], ctx.msg.channel, ctx.msg.user_id, ctx.now)
         await staff_store.record_action(ctx.session, web_signin.staff_identity(ctx.msg.channel, ctx.msg.user_id),
-                                        "chat", "broadcast", f"broadcast:{broadcast.id}", data["text"], ctx.now)
+                                        "chat", "broadcast", broadcast_key(broadcast.id), data["text"], ctx.now)
         count = await _recipients(ctx)
-        jobs = ctx.assistant.jobs
+        jobs = ctx.ports.jobs
         if jobs is not None:  # otherwise the next start-up sends it (Broadcasts.resume)
-            ctx.after_commit.append(lambda: jobs.broadcasts.start(broadcast.id))
+            ctx.after_commit.append(lambda: jobs.start_broadcast(broadcast.id))
         return [ctx.reply("broadcast_started", "broadcast_started", id=broadcast.id, count=count)]
     return [ctx.reply("broadcast_nothing", "broadcast")]

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,9 +14,6 @@ from content.schema import Week
 from handlers.texts import TEXTS
 from handlers.types import Button, Incoming, Outgoing, Reply
 from storage.models import DialogState, Resident
-
-if TYPE_CHECKING:
-    from handlers.router import Assistant
 
 
 class Html(str):
@@ -52,6 +49,29 @@ class Voice:
         return Reply(self.say(key, **{**self.common_values(), **extra}), topic, buttons or [])
 
 
+class Scheduled(Protocol):
+    """The scheduled work running in this process (jobs.runner.Jobs), as handlers see it."""
+
+    instance: str  # this process's name in the deliveries it records
+
+    def start_broadcast(self, broadcast_id: int) -> None: ...
+
+
+@dataclass
+class Ports:
+    """What handlers may use beyond the message and its transaction: each a narrow piece of the
+    assistant, never the assistant itself. bot.py connects `jobs` when they run here."""
+
+    staff: frozenset[tuple[str, str]]  # (channel, user id) of the staff
+    channels: Collection[str]          # the channels running now (a live view)
+    # Replies to free text the bot understands, else None (a dialog's diversions).
+    understand: Callable[["Context", str, float | None], Awaitable[list[Reply] | None]]
+    learn: Callable[[str, list[str]], None]  # staff taught these wordings for an FAQ entry
+    web_url: str                       # where the staff pages are
+    max_message_chars: int
+    jobs: Scheduled | None = None
+
+
 @dataclass(kw_only=True)
 class Context(Voice):
     """A Voice for one incoming message, with the resident and the open transaction."""
@@ -61,7 +81,7 @@ class Context(Voice):
     dialog: DialogState | None  # where the resident was when this message came
     session: AsyncSession
     now: datetime          # aware, UTC
-    assistant: "Assistant"
+    ports: Ports
     args: str = ""         # what follows a command: "/paid KH-0042" -> "KH-0042"
     cut_from: int | None = None  # an over-long message is cut before it is read: its length as sent
     outbox: list[Outgoing] = field(default_factory=list)  # for others, sent after the commit
@@ -73,7 +93,7 @@ class Context(Voice):
 
     @property
     def is_staff(self) -> bool:
-        return (self.msg.channel, self.msg.user_id) in self.assistant.admins
+        return (self.msg.channel, self.msg.user_id) in self.ports.staff
 
     def menu_buttons(self) -> list[Button]:
         return menu_buttons(self.lang, self.resident.subscribed)

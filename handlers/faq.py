@@ -70,4 +70,4 @@ async def too_long(ctx: Context, text: str) -> list[Reply]:
     kept = mask_personal(text)  # the start of it: mask_personal reads at most KEEP_CHARS
     await repo.record_unanswered(ctx.session, ctx.resident.id, normalize(kept[:500]), kept, ctx.now)
     return [ctx.reply("too_long", "too_long", ctx.menu_buttons(), length=ctx.cut_from or len(text),
-                      limit=ctx.assistant.max_message_chars)]
+                      limit=ctx.ports.max_message_chars)]

@@ -233,7 +233,7 @@ async def _take_name_text(ctx: Context, data: dict, text: str) -> list[Reply]:
     # Diacritics matter here: "hủy" is "cancel", "Huy" is a name.
     if said.strip(" .!") in _STOP_WORDS or any(phrase in fold(said) for phrase in _STOP_PHRASES):
         return await cancel(ctx)
-    replies = await ctx.assistant.understand(ctx, text, threshold=DIVERSION_THRESHOLD)
+    replies = await ctx.ports.understand(ctx, text, DIVERSION_THRESHOLD)
     if replies:
         replies.append(Reply(ctx.say("pledge_continue", step=ctx.t("pledge_step_name")), "pledge_reminder"))
         return replies
@@ -310,7 +310,7 @@ def _ask_edit(ctx: Context) -> Reply:
 
 async def _elsewhere(ctx: Context, text: str, step: str, otherwise) -> list[Reply]:
     """A message that is not an answer to the step may be a question: answer it, then remind."""
-    replies = await ctx.assistant.understand(ctx, text, threshold=DIVERSION_THRESHOLD)
+    replies = await ctx.ports.understand(ctx, text, DIVERSION_THRESHOLD)
     if not replies:
         return otherwise()
     replies.append(Reply(ctx.say("pledge_continue", step=ctx.t(step)), "pledge_reminder"))
@@ -370,7 +370,7 @@ def transfer_memo(ref: str) -> str:
 def _announce_to_staff(ctx: Context, pledge: Pledge) -> None:
     from handlers.staff import new_pledge_notice
 
-    for channel, user_id in sorted(ctx.assistant.admins):
+    for channel, user_id in sorted(ctx.ports.staff):
         ctx.outbox.append(Outgoing(channel, user_id, [new_pledge_notice(ctx, pledge)]))
 
 

@@ -17,12 +17,13 @@ from datetime import timedelta
 from content.render import contact_line
 from content.schema import Week
 from core.clock import Clock
-from core.delivery import Outcome, Result
-from core.matcher import Matcher
+from core.delivery import Outcome, Result, Senders
 from core.donation import wants_to_give
-from core.text import fold, has_vietnamese_marks, normalize, tokens
+from core.language import language_of, reply_language
+from core.matcher import Matcher
+from core.text import normalize, tokens
 from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
-from handlers.common import Context, menu_buttons
+from handlers.common import Context, Ports, Scheduled, menu_buttons
 from handlers.texts import COMMANDS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
@@ -48,8 +49,6 @@ STAFF_HANDLERS: dict[str, Handler] = {"stats": staff.stats, "export": staff.expo
                                       "dismiss": teach.dismiss_command, "web": web_signin.web_link}
 # `/start <word>` from a link or QR code (t.me/<bot>?start=ungho) goes straight to that feature.
 DEEP_LINKS = {"ungho": "pledge", "lich": "schedule", "nhacnho": "subscribe"}
-# A running channel's deliver(user_id, replies, *, bulk=False, claim=None) -> core.delivery.Result.
-Sender = Callable[..., Awaitable[object]]
 
 # A dialog untouched for this long is forgotten: the next message starts afresh.
 DIALOG_TTL = timedelta(days=1)
@@ -61,28 +60,25 @@ MAX_PAYLOAD = 64
 # can type) a payload that acts is taken only if the bot showed it to that chat last.
 BUTTONS_FROM_KEYBOARD = frozenset({"telegram", "console"})
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
-_ENGLISH_WORDS = frozenset("""
-the a an is are was what when where who how which do does did can could i you we my your it this
-that of to in on for at with and or please start end week opening theme fund donate schedule today
-tomorrow program hello hi thanks thank much time there any
-""".split())
 
 
 class Assistant:
-    """The bot's conversation logic and what it needs: content, storage, clock, staff list."""
+    """The bot's conversation logic and what it needs: content, storage, clock, staff list, and
+    the running channels (`senders`: bot.py adds each channel once it is built)."""
 
     def __init__(self, week: Week, storage: Storage, clock: Clock, admins: frozenset[tuple[str, str]] = frozenset(),
-                 max_message_chars: int = 1000) -> None:
+                 max_message_chars: int = 1000, *, senders: Senders | None = None,
+                 web_url: str = "http://127.0.0.1:8080") -> None:
         self.week = week
         self.storage = storage
         self.clock = clock
         self.admins = admins
         self.max_message_chars = max_message_chars
-        # Channel name -> how to send replies to a user id there (registered by running channels).
-        self.senders: dict[str, Sender] = {}
-        self.web_url = "http://127.0.0.1:8080"  # where the staff pages are: bot.py sets PUBLIC_URL or HOST:PORT
-        self.jobs = None  # jobs.runner.Jobs, when scheduled work runs in this process
+        self.senders = senders if senders is not None else Senders()
         self.chats = ChatCache()
+        # What handlers get of all this (through their Context).
+        self.ports = Ports(staff=admins, channels=self.senders, understand=self.understand, learn=self.learn,
+                           web_url=web_url, max_message_chars=max_message_chars)
         # FAQ id -> wordings staff taught (handlers.teach); new ones are read every few minutes.
         self.taught: dict[str, list[str]] = {}
         self.taught_upto = 0  # the last taught_asks row this process has
@@ -99,6 +95,10 @@ class Assistant:
 
     def _build_matcher(self) -> Matcher:
         return faq.matcher_for(self.week, self.taught)
+
+    def use_jobs(self, jobs: Scheduled) -> None:
+        """The scheduled work running in this process: a notice confirmed in a chat starts at once."""
+        self.ports.jobs = jobs
 
     def learn(self, faq_id: str, wordings: list[str]) -> None:
         """Staff taught these wordings for an FAQ entry: the matcher knows them from now on."""
@@ -130,10 +130,10 @@ class Assistant:
                 chat = self.chats.get(msg.channel, msg.user_id, name, now)
                 if chat is None:  # first message in a while: record it, and read the dialog
                     resident = await repo.touch_resident(session, msg.channel, msg.user_id, name,
-                                                         _client_language(msg.language), now)
+                                                         language_of(msg.language), now)
                     chat = Chat(resident, await repo.get_dialog(session, resident.id), now)
-                ctx = Context(week=self.week, lang=_reply_language(msg.text, chat.resident.language), msg=msg,
-                              resident=chat.resident, dialog=chat.dialog, session=session, now=now, assistant=self,
+                ctx = Context(week=self.week, lang=reply_language(msg.text, chat.resident.language), msg=msg,
+                              resident=chat.resident, dialog=chat.dialog, session=session, now=now, ports=self.ports,
                               cut_from=cut_from)
                 replies = await self._route(ctx)
                 if msg.channel not in BUTTONS_FROM_KEYBOARD:
@@ -285,22 +285,3 @@ def _label_key(text: str) -> str:
 
 def _clip(text: str | None, size: int) -> str | None:
     return text[:size] if text else text
-
-
-def _client_language(code: str | None) -> str:
-    return "en" if code and code.lower().startswith("en") else "vi"
-
-
-def _reply_language(text: str | None, preferred: str) -> str:
-    """English when the message is plainly English, Vietnamese when it has Vietnamese marks."""
-    if not text or text.startswith("/"):
-        return preferred
-    if has_vietnamese_marks(text):
-        return "vi"
-    words = fold(text).replace("?", " ").replace("'", " ").split()
-    english = sum(w.strip(".,!") in _ENGLISH_WORDS for w in words)
-    if english >= 2 and english / len(words) >= 0.4:
-        return "en"
-    return preferred
-
-

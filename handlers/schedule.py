@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from content.render import dm, dmy
 from content.schema import Day
-from core.amounts import format_vnd
 from core.dates import asks_days_left, find_day, find_week
 from core.text import normalize
-from handlers.common import Context, Html, Voice, menu_buttons
+from handlers.common import Context, Html, Voice
 from handlers.types import Button, Reply
 
 # Words that may stand around a day phrase in a question about that day's program
@@ -116,24 +115,3 @@ async def days_left(ctx: Context) -> list[Reply]:
         return [ctx.reply("days_left_last", "days_left", ctx.menu_buttons())]
     return [ctx.reply("days_left_during", "days_left", ctx.menu_buttons(), nth=(ctx.today - event.start).days + 1,
                       days=(event.end - ctx.today).days)]
-
-
-def reminder_key(day: date) -> str:
-    """The day's reminder in the deliveries table."""
-    return f"reminder:{day.isoformat()}"
-
-
-def reminder_due(week, day: date) -> datetime:
-    """When the day's reminder goes out, in the event's time zone."""
-    return datetime.combine(day, week.reminder_at, tzinfo=week.tz)
-
-
-def reminder(voice: Voice, day: date, fund_total: int) -> list[Reply]:
-    """The morning message of one day of the week; on the last day, the closing words."""
-    program = voice.week.day(day)
-    parts = [voice.t("reminder_hello"), day_block(voice, program)]
-    if day == voice.week.event.end:
-        parts.append(voice.say("reminder_last_day", fund=voice.week.fund.name.get(voice.lang),
-                               total=format_vnd(fund_total)))
-    parts.append(voice.t("reminder_stop"))
-    return [Reply("\n\n".join(parts), "reminder", menu_buttons(voice.lang, subscribed=True))]

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.render import dm
 from content.schema import Week
 from core.amounts import format_vnd
-from core.delivery import SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW
+from core.delivery import REMINDER_PREFIX, SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW
+from core.language import language_of
 from core.phone import format_phone
 from handlers import teach, web_signin
 from handlers.common import Context
@@ -53,7 +54,7 @@ async def stats(ctx: Context) -> list[Reply]:
         lines.append(ctx.say("staff_unreached", count=sum(u.count for u in unreached)))
         lines += [ctx.say("staff_unreached_line", who=f"{u.channel}:{u.staff_id}", count=u.count,
                           when=u.last_at.astimezone(ctx.week.tz).strftime("%d/%m %H:%M")) for u in unreached]
-    reminders = await repo.delivery_counts(ctx.session, "reminder:")
+    reminders = await repo.delivery_counts(ctx.session, REMINDER_PREFIX)
     if reminders:
         lines.append(ctx.t("staff_reminders"))
         for key in sorted(reminders):
@@ -119,7 +120,7 @@ async def mark_paid(session: AsyncSession, week: Week, pledge_id: int,
         return ("cancelled" if pledge.status == PledgeStatus.CANCELLED else "already"), pledge, None
     await session.refresh(pledge)
     donor = await repo.get_resident(session, pledge.resident_id)
-    lang = donor.language if donor.language in TEXTS else "vi"
+    lang = language_of(donor.language)
     thanks = TEXTS[lang]["paid_thanks"].format(amount=format_vnd(pledge.amount), ref=reference(pledge_id),
                                                fund=_e(week.fund.name.get(lang)))
     return "done", pledge, Outgoing(donor.channel, donor.external_id, [Reply(thanks, "paid_thanks")])

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from handlers.common import Context
-from handlers.schedule import day_block, reminder_due, reminder_key
+from core.delivery import reminder_key
+from handlers.schedule import day_block
 from handlers.types import Reply
 from storage import repo
 from storage.status import DeliveryStatus
@@ -16,12 +17,12 @@ async def subscribe(ctx: Context) -> list[Reply]:
         return [ctx.reply("already_subscribed", "subscribe", ctx.menu_buttons())]
     await repo.set_subscribed(ctx.session, ctx.resident, True, ctx.now)
     replies = [ctx.reply("subscribed", "subscribe", ctx.menu_buttons())]
-    if ctx.week.day(ctx.today) and ctx.now >= reminder_due(ctx.week, ctx.today):
+    if ctx.week.day(ctx.today) and ctx.now >= ctx.week.reminder_due(ctx.today):
         # Today's reminder has gone out: give today's program now, and record it as today's
         # delivery so that no catch-up sends it again. Reminders go on from tomorrow.
         replies.append(Reply(ctx.t("subscribed_today") + "\n\n" + day_block(ctx, ctx.week.day(ctx.today)),
                              "day", ctx.menu_buttons()))
-        instance = ctx.assistant.jobs.instance if ctx.assistant.jobs else "inline"
+        instance = ctx.ports.jobs.instance if ctx.ports.jobs else "inline"
         await repo.record_delivery(ctx.session, reminder_key(ctx.today), ctx.resident.id, DeliveryStatus.SENT,
                                    "on subscribing", instance, ctx.now)
     return replies

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.schema import Week
 from core.numbers import read_int
 from handlers.common import Context
 from handlers.texts import TEXTS
@@ -46,7 +47,7 @@ async def teach(assistant: Assistant, question_id: int, faq_id: str, staff: str)
     """Attach unanswered question `question_id` to FAQ entry `faq_id`; returns the question's text.
     Raises ValueError with a message for staff (Vietnamese) when either does not exist."""
     async with assistant.storage.session() as session, session.begin():
-        text = await _teach(session, assistant, question_id, faq_id, staff)
+        text = await _teach(session, assistant.week, assistant.clock.now(), question_id, faq_id, staff)
     assistant.learn(faq_id, [text])
     return text
 
@@ -54,7 +55,7 @@ async def teach(assistant: Assistant, question_id: int, faq_id: str, staff: str)
 async def dismiss(assistant: Assistant, question_id: int, staff: str) -> None:
     """Close a question without teaching it (not about the week, or nonsense)."""
     async with assistant.storage.session() as session, session.begin():
-        await _dismiss(session, assistant, question_id, staff)
+        await _dismiss(session, assistant.clock.now(), question_id, staff)
 
 
 async def unanswered(assistant: Assistant, limit: int = 50) -> list[OpenQuestion]:
@@ -79,26 +80,25 @@ async def refresh(assistant: Assistant, session: AsyncSession, now: datetime) ->
         assistant.taught_upto = rows[-1].id
 
 
-async def _teach(session: AsyncSession, assistant: Assistant, question_id: int, faq_id: str, staff: str) -> str:
+async def _teach(session: AsyncSession, week: Week, now: datetime, question_id: int, faq_id: str, staff: str) -> str:
     question = await repo.get_unanswered(session, question_id)
     # Closed by someone else meanwhile (a stale list, two staff at once): not taught to a second
     # entry. Taught again to the same entry is harmless.
     if question is None or (question.closed_at is not None and question.faq_id != faq_id):
         raise ValueError(TEXTS["vi"]["teach_no_question"].format(number=question_id))
-    if all(entry.id != faq_id for entry in assistant.week.faq):
+    if all(entry.id != faq_id for entry in week.faq):
         raise ValueError(TEXTS["vi"]["teach_no_entry"].format(
-            entry=faq_id, entries=", ".join(e.id for e in assistant.week.faq)))
-    now = assistant.clock.now()
+            entry=faq_id, entries=", ".join(e.id for e in week.faq)))
     await repo.add_taught_ask(session, faq_id, question.sample, question_id, staff, now)
     await repo.close_unanswered(session, question_id, staff, faq_id, now)
     return question.sample
 
 
-async def _dismiss(session: AsyncSession, assistant: Assistant, question_id: int, staff: str) -> None:
+async def _dismiss(session: AsyncSession, now: datetime, question_id: int, staff: str) -> None:
     question = await repo.get_unanswered(session, question_id)
     if question is None or question.closed_at is not None:
         raise ValueError(TEXTS["vi"]["teach_no_question"].format(number=question_id))
-    await repo.close_unanswered(session, question_id, staff, None, assistant.clock.now())
+    await repo.close_unanswered(session, question_id, staff, None, now)
 
 
 # --- staff commands and buttons ------------------------------------------------------------------
@@ -156,18 +156,18 @@ async def _choose_entry(ctx: Context, question_id: int) -> list[Reply]:
 
 async def _teach_reply(ctx: Context, question_id: int, faq_id: str) -> list[Reply]:
     try:
-        text = await _teach(ctx.session, ctx.assistant, question_id, faq_id, _staff(ctx))
+        text = await _teach(ctx.session, ctx.week, ctx.now, question_id, faq_id, _staff(ctx))
     except ValueError as exc:
         return [Reply(_e(str(exc)), "teach")]
     await staff_store.record_action(ctx.session, _staff(ctx), "chat", "teach", f"question:{question_id}",
                                     f"faq:{faq_id} {text}", ctx.now)
-    ctx.after_commit.append(lambda: ctx.assistant.learn(faq_id, [text]))
+    ctx.after_commit.append(lambda: ctx.ports.learn(faq_id, [text]))
     return [ctx.reply("teach_done", "teach", question=text[:200], entry=faq_id)]
 
 
 async def _dismiss_reply(ctx: Context, question_id: int) -> list[Reply]:
     try:
-        await _dismiss(ctx.session, ctx.assistant, question_id, _staff(ctx))
+        await _dismiss(ctx.session, ctx.now, question_id, _staff(ctx))
     except ValueError as exc:
         return [Reply(_e(str(exc)), "teach")]
     await staff_store.record_action(ctx.session, _staff(ctx), "chat", "dismiss", f"question:{question_id}", "", ctx.now)

@@ -28,5 +28,5 @@ async def web_link(ctx: Context) -> list[Reply]:
         return [ctx.reply("web_link_limit", "web", minutes=minutes)]
     token = secrets.token_urlsafe(32)
     await staff_store.add_link(ctx.session, token, staff, ctx.now, LINK_VALID)
-    url = ctx.assistant.web_url.rstrip("/") + SIGN_IN_PATH + token
+    url = ctx.ports.web_url.rstrip("/") + SIGN_IN_PATH + token
     return [ctx.reply("web_link", "web", url=url, minutes=minutes)]

@@ -109,7 +109,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_fo
                 break
             chunk = []
             for resident in residents[start:start + CHUNK]:
-                if resident.channel in jobs.assistant.senders:
+                if resident.channel in jobs.senders:
                     chunk.append(resident)
                 else:
                     tally.skipped += 1
@@ -121,7 +121,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_fo
             recorder.held |= claimed
             for resident in chunk:
                 if resident.id in claimed:
-                    sending.append(asyncio.create_task(send(resident, jobs.assistant.senders[resident.channel])))
+                    sending.append(asyncio.create_task(send(resident, jobs.senders.get(resident.channel))))
                 else:  # another process has it
                     tally.skipped += 1
                     room.release()
@@ -138,8 +138,8 @@ async def _claim(jobs: "Jobs", key: str, resident_ids: list[int]) -> set[int]:
         return set()
     for attempt in range(DB_RETRIES):
         try:
-            async with jobs.assistant.storage.session() as s, s.begin():
-                return await repo.claim_deliveries(s, key, resident_ids, jobs.instance, jobs.assistant.clock.now())
+            async with jobs.storage.session() as s, s.begin():
+                return await repo.claim_deliveries(s, key, resident_ids, jobs.instance, jobs.clock.now())
         except Exception:
             if attempt == DB_RETRIES - 1:
                 raise  # the sweep runs the job again later; claimed residents are never sent twice
@@ -161,7 +161,7 @@ class Recorder:
     def add(self, resident_id: int, result: Result, attempts: int = 0) -> str:
         """Queue the outcome for writing (`attempts`: earlier tries that never left); returns
         the status it is recorded with."""
-        row = outcome_row(result, attempts, self.jobs.assistant.clock.now(), self.retry_until)
+        row = outcome_row(result, attempts, self.jobs.clock.now(), self.retry_until)
         self._pending.append((resident_id, row))
         self._start_flush(0 if len(self._pending) >= CHUNK else FLUSH_EVERY)
         return row.status
@@ -184,10 +184,10 @@ class Recorder:
             await asyncio.sleep(self.jobs.lease.total_seconds() / 3)
             ids = list(self.held)
             try:
-                async with self.jobs.assistant.storage.session() as s, s.begin():
+                async with self.jobs.storage.session() as s, s.begin():
                     for start in range(0, len(ids), 500):
                         await repo.renew_claims(s, self.key, ids[start:start + 500], self.jobs.instance,
-                                                self.jobs.assistant.clock.now())
+                                                self.jobs.clock.now())
             except Exception:
                 log.warning("renewing the claims of %s failed", self.key, exc_info=True)
 
@@ -197,25 +197,12 @@ class Recorder:
             batch, self._pending = self._pending, []
             if not batch:
                 return True
-            groups: dict[Row, list[int]] = defaultdict(list)
-            released: list[int] = []
-            for resident_id, row in batch:
-                if row.status == "release":
-                    released.append(resident_id)
-                else:
-                    groups[row].append(resident_id)
-            storage, now = self.jobs.assistant.storage, self.jobs.assistant.clock.now()
             try:
-                async with storage.session() as s, s.begin():
-                    for row, ids in groups.items():
-                        await _write(s, self.key, ids, row, now)
-                    await repo.release_claims(s, self.key, released)
+                await record(self.jobs, self.key, batch)
             except Exception:
                 log.warning("recording %d outcomes of %s failed; will retry", len(batch), self.key, exc_info=True)
                 self._pending[:0] = batch
                 return False
-            # After the commit, so that no message handled meanwhile caches the row as it was.
-            self.jobs.assistant.chats.forget([r for r, row in batch if row.status == DeliveryStatus.BLOCKED])
             self.held.difference_update(resident_id for resident_id, _ in batch)
             return True
 
@@ -231,20 +218,36 @@ class Recorder:
                   self.key, len(self._pending))
 
 
-async def _write(session, key: str, resident_ids: list[int], row: Row, now: datetime) -> None:
-    if row.status == DeliveryStatus.RETRY:
-        await repo.defer_deliveries(session, key, resident_ids, row.reason, row.attempts, row.retry_at, now)
-        return
-    await repo.finish_deliveries(session, key, resident_ids, row.status, row.reason, now)
-    if row.status == DeliveryStatus.BLOCKED:
-        await repo.mark_blocked(session, resident_ids, now)
+async def record(jobs: "Jobs", key: str, outcomes: list[tuple[int, Row]]) -> None:
+    """Write claimed deliveries' outcomes (resident id, row) in one transaction: the fan-out's
+    batches and the sweep's single resends alike. A "release" row gives the claim back (not sent,
+    stopping: the next start sends it at once)."""
+    groups: dict[Row, list[int]] = defaultdict(list)
+    released: list[int] = []
+    for resident_id, row in outcomes:
+        if row.status == "release":
+            released.append(resident_id)
+        else:
+            groups[row].append(resident_id)
+    now = jobs.clock.now()
+    async with jobs.storage.session() as s, s.begin():
+        for row, ids in groups.items():
+            if row.status == DeliveryStatus.RETRY:
+                await repo.defer_deliveries(s, key, ids, row.reason, row.attempts, row.retry_at, now)
+                continue
+            await repo.finish_deliveries(s, key, ids, row.status, row.reason, now)
+            if row.status == DeliveryStatus.BLOCKED:
+                await repo.mark_blocked(s, ids, now)
+        await repo.release_claims(s, key, released)
+    # After the commit, so that no message handled meanwhile caches the row as it was.
+    jobs.chats.forget([r for r, row in outcomes if row.status == DeliveryStatus.BLOCKED])
 
 
 async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list[Reply], tally: Tally,
                       retry_until: datetime | None = None) -> None:
     """One delivery with its own claim: the sweep's way of resending a dead process's claim."""
-    storage, clock = jobs.assistant.storage, jobs.assistant.clock
-    sender = jobs.assistant.senders.get(resident.channel)
+    storage, clock = jobs.storage, jobs.clock
+    sender = jobs.senders.get(resident.channel)
     if sender is None:
         tally.skipped += 1
         return
@@ -261,10 +264,4 @@ async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list
     row = outcome_row(result, resident.attempts, clock.now(), retry_until)
     tally.count(row.status)
     if took:  # not when another process has it, nor when stopping came before the claim
-        async with storage.session() as s, s.begin():
-            if row.status == "release":  # stopping: not sent; the next start sends it at once
-                await repo.release_claims(s, key, [resident.id])
-            else:
-                await _write(s, key, [resident.id], row, clock.now())
-        if result.outcome is Outcome.BLOCKED:  # after the commit, as in Recorder.flush
-            jobs.assistant.chats.forget([resident.id])
+        await record(jobs, key, [(resident.id, row)])

@@ -5,8 +5,11 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from handlers.common import Voice
-from handlers.schedule import reminder, reminder_due, reminder_key
+from core.amounts import format_vnd
+from core.delivery import reminder_key
+from core.language import LANGUAGES, language_of
+from handlers.common import Voice, menu_buttons
+from handlers.schedule import day_block
 from handlers.types import Reply
 from jobs.fanout import Tally, fan_out
 from storage import repo
@@ -21,21 +24,21 @@ log = logging.getLogger(__name__)
 class Reminders:
     def __init__(self, jobs: "Jobs") -> None:
         self.jobs = jobs
-        self.week = jobs.assistant.week
+        self.week = jobs.week
 
     def register(self) -> list[str]:
         """One scheduler job per day still to come, with explicit ids; returns the ids."""
         ids = []
-        now = self.jobs.assistant.clock.now()
+        now = self.jobs.clock.now()
         for day in self.week.event.days():
-            due = reminder_due(self.week, day)
+            due = self.week.reminder_due(day)
             if due <= now:
                 continue  # today's, if missed, is the start-up catch-up's
             job_id = reminder_key(day)
             end_of_day = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=self.week.tz)
             self.jobs.scheduler.add_job(
                 self.jobs.run, "date", args=[self.run, day], id=job_id, replace_existing=True,
-                run_date=self.jobs.assistant.clock.real_time(due),
+                run_date=self.jobs.clock.real_time(due),
                 # Late (a busy or suspended machine) is fine until the day is over; after that the
                 # program is stale and the reminder is dropped.
                 misfire_grace_time=int((end_of_day - due).total_seconds()), coalesce=True)
@@ -44,14 +47,14 @@ class Reminders:
 
     async def catch_up(self) -> None:
         """At start-up: today's reminder, if its time has passed while the bot was down."""
-        now = self.jobs.assistant.clock.now()
+        now = self.jobs.clock.now()
         today = now.astimezone(self.week.tz).date()
-        if self.week.day(today) and now >= reminder_due(self.week, today):
+        if self.week.day(today) and now >= self.week.reminder_due(today):
             await self.run(today)
 
     async def run(self, day: date) -> Tally:
-        assistant = self.jobs.assistant
-        today = assistant.clock.now().astimezone(self.week.tz).date()
+        jobs = self.jobs
+        today = jobs.clock.now().astimezone(self.week.tz).date()
         if day != today:  # a reminder for another day is never sent late
             log.info("reminder for %s not sent: today is %s", day, today)
             return Tally()
@@ -60,10 +63,10 @@ class Reminders:
             return Tally()
         self.jobs.running.add(key)
         try:
-            async with assistant.storage.session() as s:
-                residents = await repo.recipients(s, key, list(assistant.senders), assistant.clock.now())
+            async with jobs.storage.session() as s:
+                residents = await repo.recipients(s, key, list(jobs.senders), jobs.clock.now())
             messages = await self._messages(day)
-            tally = await fan_out(self.jobs, key, residents, lambda r: messages[_lang(r)],
+            tally = await fan_out(self.jobs, key, residents, lambda r: messages[language_of(r.language)],
                                   retry_until=self._end_of(day))
         finally:
             self.jobs.running.discard(key)
@@ -81,16 +84,23 @@ class Reminders:
     async def messages_for(self, key: str) -> dict[str, list[Reply]] | None:
         """For the sweep: an unfinished reminder's message by language, if it is still today's."""
         day = date.fromisoformat(key.split(":", 1)[1])
-        if self.jobs.assistant.clock.now().astimezone(self.week.tz).date() != day:
+        if self.jobs.clock.now().astimezone(self.week.tz).date() != day:
             return None
         return await self._messages(day)
 
     async def _messages(self, day: date) -> dict[str, list[Reply]]:
-        async with self.jobs.assistant.storage.session() as s:
+        async with self.jobs.storage.session() as s:
             paid = (await repo.pledge_totals(s)).get(PledgeStatus.PAID, (0, 0))[1]
         total = self.week.fund.raised_at_opening + paid
-        return {lang: reminder(Voice(self.week, lang), day, total) for lang in ("vi", "en")}
+        return {lang: reminder(Voice(self.week, lang), day, total) for lang in LANGUAGES}
 
 
-def _lang(resident) -> str:
-    return "en" if resident.language == "en" else "vi"
+def reminder(voice: Voice, day: date, fund_total: int) -> list[Reply]:
+    """The morning message of one day of the week; on the last day, the closing words."""
+    program = voice.week.day(day)
+    parts = [voice.t("reminder_hello"), day_block(voice, program)]
+    if day == voice.week.event.end:
+        parts.append(voice.say("reminder_last_day", fund=voice.week.fund.name.get(voice.lang),
+                               total=format_vnd(fund_total)))
+    parts.append(voice.t("reminder_stop"))
+    return [Reply("\n\n".join(parts), "reminder", menu_buttons(voice.lang, subscribed=True))]

@@ -9,19 +9,22 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from handlers.router import Assistant
+from content.schema import Week
+from core.clock import Clock
+from core.delivery import REMINDER_PREFIX, Senders
+from core.language import language_of
+from handlers.types import Outgoing
 from jobs.broadcast import Broadcasts
 from jobs.fanout import Tally, deliver_one
 from jobs.reminders import Reminders
 from storage import repo
+from storage.chats import ChatCache
+from storage.db import Storage
 from storage.status import DeliveryStatus
-
-if TYPE_CHECKING:
-    from channels.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +34,35 @@ INBOUND_EVENTS_KEPT = timedelta(days=7)
 STOP_GRACE = 5.0
 
 
+class Queue(Protocol):
+    """A channel's outbox, as far as stopping goes."""
+
+    async def withdraw_bulk(self, grace: float) -> None: ...
+
+
 class Jobs:
-    def __init__(self, assistant: Assistant, *, lease: timedelta = timedelta(seconds=90),
+    """What the jobs work with is handed in by bot.py: the week, the database, the clock, the
+    running channels (`senders`), the conversations' cache (a resident who blocked the bot is
+    forgotten there) and `notify`, which sends a message to one person (staff progress reports)."""
+
+    def __init__(self, week: Week, storage: Storage, clock: Clock, senders: Senders, *, chats: ChatCache,
+                 notify: Callable[[Outgoing], Awaitable[None]], lease: timedelta = timedelta(seconds=90),
                  sweep_every: float = 30.0, progress_every: float = 5.0) -> None:
-        self.assistant = assistant
+        self.week, self.storage, self.clock, self.senders = week, storage, clock, senders
+        self.chats, self.notify = chats, notify
         self.lease = lease  # a claim older than this, still unsent, belonged to a process that died
         self.sweep_every = sweep_every
         self.instance = f"{socket.gethostname()[:24]}:{os.getpid()}"
-        self.scheduler = AsyncIOScheduler(timezone=assistant.week.tz)
+        self.scheduler = AsyncIOScheduler(timezone=week.tz)
         self.reminders = Reminders(self)
         self.broadcasts = Broadcasts(self, progress_every)
         self._tasks: set[asyncio.Task] = set()
         self.running: set[str] = set()  # delivery keys being sent by this process
         self.stopping = False  # set by stop(): fan-outs claim nothing new
-        assistant.jobs = self
+
+    def start_broadcast(self, broadcast_id: int) -> None:
+        """A notice staff confirmed: send it now, in the background."""
+        self.broadcasts.start(broadcast_id)
 
     async def start(self) -> None:
         self.reminders.register()
@@ -53,7 +71,7 @@ class Jobs:
         self.scheduler.start()
         self.spawn(self.recover)
 
-    async def stop(self, outboxes: Iterable["Outbox"] = (), grace: float = STOP_GRACE) -> None:
+    async def stop(self, outboxes: Iterable[Queue] = (), grace: float = STOP_GRACE) -> None:
         """A clean stop: claim nothing new, take back the bulk messages waiting in the outboxes
         (their claims are released, so the next start sends them at once), wait at most `grace`
         seconds for the requests under way and record their outcomes; then end what is left."""
@@ -99,13 +117,13 @@ class Jobs:
         await self.give_up_late_retries()
         await self.broadcasts.resume()
         await self.reminders.catch_up()
-        async with self.assistant.storage.session() as s, s.begin():
-            await repo.forget_inbound_events(s, self.assistant.clock.now() - INBOUND_EVENTS_KEPT)
+        async with self.storage.session() as s, s.begin():
+            await repo.forget_inbound_events(s, self.clock.now() - INBOUND_EVENTS_KEPT)
 
     async def give_up_late_retries(self) -> None:
         """Deliveries still waiting for a retry when their message's time is over (the bot was
         down at midnight, say) are counted as failed."""
-        storage, now = self.assistant.storage, self.assistant.clock.now()
+        storage, now = self.storage, self.clock.now()
         async with storage.session() as s:
             keys = await repo.retry_keys(s)
         for key in keys:
@@ -115,11 +133,11 @@ class Jobs:
                     await repo.give_up_retries(s, key, "never sent: the platform was unreachable until too late", now)
 
     def _source(self, key: str) -> Reminders | Broadcasts:
-        return self.reminders if key.startswith("reminder:") else self.broadcasts
+        return self.reminders if key.startswith(REMINDER_PREFIX) else self.broadcasts
 
     async def sweep(self) -> Tally:
         """Send again what a dead process claimed but never marked sent; expire what is stale."""
-        storage, clock = self.assistant.storage, self.assistant.clock
+        storage, clock = self.storage, self.clock
         async with storage.session() as s:
             stale = await repo.stale_claims(s, clock.now(), self.lease)
         tally = Tally(total=len(stale))
@@ -138,7 +156,7 @@ class Jobs:
                     continue
             recipient = repo.Recipient(resident.id, resident.channel, resident.external_id, resident.language,
                                        attempts)  # a retry's backoff goes on from where it was
-            await deliver_one(self, key, recipient, messages[key]["en" if resident.language == "en" else "vi"], tally,
+            await deliver_one(self, key, recipient, messages[key][language_of(resident.language)], tally,
                               until[key])
         if stale:
             log.info("sweep: %s", tally)

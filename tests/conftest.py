@@ -151,7 +151,8 @@ def chat(assistant):
 
 class RecordingChannel:
     """A channel that keeps what it is asked to deliver, with the real delivery contract
-    (claim first, skip when the claim is refused). For tests of jobs, where no platform runs."""
+    (claim first, skip when the claim is refused). For tests of jobs, where no platform runs.
+    Added to the assistant's senders at once, as bot.connect() adds a real channel."""
 
     def __init__(self, assistant: Assistant, name: str = "console") -> None:
         from core.delivery import Outcome, Result
@@ -159,7 +160,7 @@ class RecordingChannel:
         self._outcome, self._result = Outcome, Result
         self.messages: list[tuple[str, Reply]] = []
         self.blocked: set[str] = set()
-        assistant.senders[name] = self.deliver
+        assistant.senders.add(name, self.deliver)
 
     async def deliver(self, user_id, replies, *, bulk=False, claim=None):
         if claim is not None and not await claim():

@@ -24,7 +24,7 @@ async def staff_server(assistant: Assistant, config: StaffWebConfig | None = Non
     runner = await start_web(app, "127.0.0.1", 0)
     app[READY].set()
     base = f"http://127.0.0.1:{bound_port(runner)}"
-    assistant.web_url = base
+    assistant.ports.web_url = base
     try:
         yield base
     finally:

@@ -17,6 +17,7 @@ from yarl import URL
 from channels.staff_web import auth, charts
 from content.render import dm, dmy
 from core.amounts import format_vnd
+from core.delivery import REMINDER_PREFIX, broadcast_key, reminder_key
 from core.phone import format_phone
 from handlers import broadcast as chat_broadcast
 from handlers import staff as chat_staff
@@ -24,8 +25,7 @@ from handlers import teach as teaching
 from handlers.common import Voice
 from handlers.pledge import parse_reference, reference
 from handlers.router import Assistant
-from handlers.schedule import reminder, reminder_key
-from jobs.broadcast import broadcast_key
+from jobs.reminders import reminder
 from storage import repo
 from storage import staff as staff_store
 from storage.status import BroadcastStatus, DeliveryStatus, PledgeStatus
@@ -142,7 +142,7 @@ class Pages:
             totals = await repo.pledge_totals(s)
             blocked = await repo.count_blocked(s)
             pledges = await staff_store.pledge_days(s)
-            reminders = await repo.delivery_counts(s, "reminder:")
+            reminders = await repo.delivery_counts(s, REMINDER_PREFIX)
         opening = self.week.fund.raised_at_opening
         figures = {status: totals.get(status, (0, 0)) for status in PledgeStatus}
         return self.render(
@@ -304,11 +304,12 @@ class Pages:
             earlier = await staff_store.same_broadcast_since(s, text, staff_channel, staff_id, now - REPEATED_SEND)
             if earlier is None:
                 notice = await repo.create_broadcast(s, text, staff_channel, staff_id, now)
-                await self.audit(s, request, "broadcast", f"broadcast:{notice.id}", text)
+                await self.audit(s, request, "broadcast", broadcast_key(notice.id), text)
         if earlier is not None:  # a second click: show the first one's progress
             raise web.HTTPSeeOther(f"/staff/thong-bao/{earlier}")
-        if self.assistant.jobs is not None:  # otherwise the next start-up sends it (Broadcasts.resume)
-            self.assistant.jobs.broadcasts.start(notice.id)
+        jobs = self.assistant.ports.jobs
+        if jobs is not None:  # otherwise the next start-up sends it (Broadcasts.resume)
+            jobs.start_broadcast(notice.id)
         raise web.HTTPSeeOther(f"/staff/thong-bao/{notice.id}")
 
     async def notice_progress(self, request: web.Request) -> web.Response:
@@ -330,7 +331,7 @@ class Pages:
 
     async def reminders(self, request: web.Request) -> web.Response:
         async with self.storage.session() as s:
-            counts = await repo.delivery_counts(s, "reminder:")
+            counts = await repo.delivery_counts(s, REMINDER_PREFIX)
             paid = (await repo.pledge_totals(s)).get(PledgeStatus.PAID, (0, 0))[1]
         fund_total = self.week.fund.raised_at_opening + paid
         days = [{"date": dmy(d), "weekday": _WEEKDAYS[d.weekday()], "time": self.week.reminder_time,

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from botapi_stub import BotApiStub
 from channels.outbox import Outbox
 from channels.telegram import TelegramChannel
-from jobs.runner import Jobs
+from bot import connect
 from storage import repo
 from storage.models import Broadcast, Delivery, Resident
 
@@ -27,8 +27,10 @@ async def add_subscribers(storage, now, count: int) -> None:
 
 def telegram(assistant, stub, **kw) -> TelegramChannel:
     # Webhook mode: no getUpdates polling failing in the background while the stand-in is away.
-    return TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=100, backoff=0.01), read_timeout=0.3,
-                           webhook_url="https://bot.example/telegram/webhook", webhook_secret="s", **kw)
+    channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=100, backoff=0.01), read_timeout=0.3,
+                              webhook_url="https://bot.example/telegram/webhook", webhook_secret="s", **kw)
+    assistant.senders.add(channel.name, channel.deliver)
+    return channel
 
 
 async def outage_after(stub: BotApiStub, sent: int) -> None:
@@ -48,7 +50,7 @@ async def test_reminders_that_never_left_during_an_outage_are_sent_once_it_ends(
     async with BotApiStub() as stub:
         channel = telegram(assistant, stub)
         await channel.start()
-        jobs = Jobs(assistant)
+        jobs = connect(assistant, [])
         try:
             stub.stall_next("sendMessage", 1.0)  # the first one arrives, its answer is lost: may have arrived
             await stub.wait_for(lambda c: c.method == "setWebhook")
@@ -82,7 +84,7 @@ async def test_retries_end_with_the_day_and_count_as_failed(assistant, storage, 
     async with BotApiStub() as stub:
         channel = telegram(assistant, stub)
         await channel.start()
-        jobs = Jobs(assistant)
+        jobs = connect(assistant, [])
         try:
             await stub.refuse_connections()
             await jobs.reminders.run(date(2023, 10, 3))
@@ -109,7 +111,7 @@ async def test_a_retry_left_when_the_bot_was_down_at_midnight_counts_as_failed(a
     async with BotApiStub() as stub:
         channel = telegram(assistant, stub)
         await channel.start()
-        jobs = Jobs(assistant)
+        jobs = connect(assistant, [])
         try:
             await stub.refuse_connections()
             await jobs.reminders.run(date(2023, 10, 3))
@@ -132,7 +134,7 @@ async def test_a_notice_that_never_left_is_sent_within_its_lifetime(assistant, s
     async with BotApiStub() as stub:
         channel = telegram(assistant, stub)
         await channel.start()
-        jobs = Jobs(assistant)
+        jobs = connect(assistant, [])
         try:
             await stub.refuse_connections()
             await jobs.broadcasts.run(broadcast.id)

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from botapi_stub import BotApiStub
 from channels.outbox import Outbox
 from channels.telegram import TelegramChannel
-from jobs.runner import Jobs
+from bot import connect
 from storage import repo
 from storage.models import Resident
 
@@ -50,7 +50,7 @@ async def test_two_thousand_reminders_within_the_limit(assistant, storage, clock
         channel = TelegramChannel(assistant, stub.token, stub.url, outbox=outbox)
         queued_at = queued_when_sent(outbox, stub, "7777")
         await channel.start()
-        jobs = Jobs(assistant)
+        jobs = connect(assistant, [channel])
         try:
             run = jobs.spawn(jobs.reminders.run, date(2023, 10, 3))
             await stub.wait_for(lambda c: c.method == "sendMessage" and len(stub.sent()) > 300, timeout=120)
@@ -81,7 +81,7 @@ async def test_429_pauses_and_5xx_retries_lose_nothing(assistant, storage, clock
         stub.fail_next("sendMessage", 502, "Bad Gateway", times=2)
         channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=200, backoff=0.05))
         await channel.start()
-        jobs = Jobs(assistant)
+        jobs = connect(assistant, [channel])
         try:
             tally = await jobs.reminders.run(date(2023, 10, 3))
         finally:
@@ -100,7 +100,7 @@ async def test_a_reminder_whose_answer_is_lost_is_not_sent_twice_but_a_reply_is_
         channel = TelegramChannel(assistant, stub.token, stub.url, read_timeout=1.0,
                                   outbox=Outbox(rate=200, backoff=0.05))
         await channel.start()
-        jobs = Jobs(assistant)
+        jobs = connect(assistant, [channel])
         try:
             stub.stall_next("sendMessage", 3.0)  # Telegram takes the first reminder; its answer is lost
             tally = await jobs.reminders.run(date(2023, 10, 3))

@@ -14,7 +14,7 @@ from channels.outbox import Outbox
 from channels.rateshare import RateShare
 from channels.telegram import TelegramChannel
 from handlers.router import Assistant
-from jobs.runner import Jobs
+from bot import connect
 from storage import repo
 from storage.db import Storage
 from storage.models import Resident
@@ -45,7 +45,7 @@ class Process:
         assistant = Assistant(week, self.storage, clock, admins=frozenset())
         self.channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=RATE, concurrency=32),
                                        webhook_url="https://bot.example/telegram/webhook", webhook_secret="s")
-        self.jobs = Jobs(assistant)
+        self.jobs = connect(assistant, [self.channel])
         self.jobs.instance = name
         self.share = RateShare(self.storage, "telegram", name, self.channel.outbox, every=1.0)
 

@@ -18,7 +18,7 @@ from conftest import BEFORE_WEEK, Chat, RecordingChannel, bound_port
 from core.clock import ManualClock
 from handlers import teach
 from handlers.router import Assistant
-from jobs.runner import Jobs
+from bot import connect
 from staff_web_helpers import add_pledge, seed_week, sign_in_link, staff_server
 from storage import repo
 from storage import staff as staff_store
@@ -47,7 +47,7 @@ def csrf_of(page: str) -> str:
 async def test_web_command_is_staff_only_and_rate_limited(assistant, chat):
     reply = await chat.one("/web")
     assert reply.topic == "fallback" and "dang-nhap" not in reply.text  # like any unknown command
-    assistant.web_url = "https://phuong.example.vn"
+    assistant.ports.web_url = "https://phuong.example.vn"
     links = [await sign_in_link(assistant) for _ in range(5)]
     assert all(link.startswith("https://phuong.example.vn/dang-nhap/") for link in links)
     assert len(set(links)) == 5
@@ -154,7 +154,7 @@ async def test_a_link_made_by_another_process_signs_in(tmp_path, week):
     try:
         console, serve = (Assistant(week, store, clock, admins=frozenset({("console", "staff")})) for store in stores)
         async with staff_server(serve) as base, client() as http:
-            console.web_url = base
+            console.ports.web_url = base
             assert "Tổng quan" in await signed_in(http, await sign_in_link(console))
     finally:
         for store in stores:
@@ -261,7 +261,7 @@ async def test_notice_preview_send_and_progress(assistant):
     telegram = RecordingChannel(assistant, "telegram")
     for user in ("1", "2"):
         await Chat(assistant, user=user, channel="telegram").say("/nhacnho")
-    jobs = Jobs(assistant)
+    jobs = connect(assistant, [])
     async with staff_server(assistant) as base, client() as http:
         page = await signed_in(http, await sign_in_link(assistant))
         text = "Tối nay 19h30 <b>giao lưu</b> tại nhà văn hóa"
@@ -440,11 +440,12 @@ async def test_poster_asks_the_running_telegram_channel_for_the_bot_username(ass
 
     async with BotApiStub() as stub:
         telegram = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10))
+        assistant.senders.add(telegram.name, telegram.deliver)
         await telegram.start()
         try:
             app = build_web_app(assistant, telegram=telegram, staff_web=StaffWebConfig())
             runner = await start_web(app, "127.0.0.1", 0)
-            base = assistant.web_url = f"http://127.0.0.1:{bound_port(runner)}"
+            base = assistant.ports.web_url = f"http://127.0.0.1:{bound_port(runner)}"
             try:
                 async with client() as http:
                     await signed_in(http, await sign_in_link(assistant))

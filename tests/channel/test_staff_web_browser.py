@@ -67,6 +67,7 @@ async def test_staff_member_signs_in_from_the_console_and_marks_a_pledge_paid(as
     async with staff_server(assistant) as base:
         out = io.StringIO()
         console = ConsoleChannel(assistant, user="staff", out=out)  # the staff member's terminal chat
+        assistant.senders.add(console.name, console.deliver)
         await console.handle_line("/web", 1)
         link = LINK.search(out.getvalue()).group(0)
         page = await browser.new_page(viewport={"width": 1100, "height": 900})
@@ -110,15 +111,17 @@ async def test_staff_member_signs_in_from_the_console_and_marks_a_pledge_paid(as
 
 
 async def test_notice_is_previewed_sent_and_its_progress_shown(assistant, browser):
-    from jobs.runner import Jobs
+    from bot import connect
 
     telegram = RecordingChannel(assistant, "telegram")
     for user in ("1", "2", "3"):
         await Chat(assistant, user=user, channel="telegram").say("/nhacnho")
-    jobs = Jobs(assistant)
+    jobs = connect(assistant, [])
     async with staff_server(assistant) as base:
         out = io.StringIO()
-        await ConsoleChannel(assistant, user="staff", out=out).handle_line("/quantri", 1)
+        console = ConsoleChannel(assistant, user="staff", out=out)
+        assistant.senders.add(console.name, console.deliver)
+        await console.handle_line("/quantri", 1)
         page = await browser.new_page()
         await page.goto(LINK.search(out.getvalue()).group(0))
         await page.click("button:has-text(\"Đăng nhập\")")

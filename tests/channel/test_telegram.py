@@ -17,6 +17,7 @@ async def running(assistant):
     """The stand-in, and the bot polling it (paced loosely: pacing has its own tests)."""
     async with BotApiStub() as stub:
         channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10))
+        assistant.senders.add(channel.name, channel.deliver)
         await channel.start()
         try:
             yield stub
@@ -152,6 +153,7 @@ async def test_one_busy_resident_does_not_hold_up_another(assistant):
     and Minh, writing at the same time, is not kept waiting behind them."""
     async with BotApiStub() as stub:
         channel = TelegramChannel(assistant, stub.token, stub.url)  # the shipped Outbox settings
+        assistant.senders.add(channel.name, channel.deliver)
         await channel.start()
         try:
             for text in ["/lich", "ngày 1/10", "ngày 2/10", "ngày 3/10", "ngày 4/10"]:

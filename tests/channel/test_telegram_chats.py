@@ -24,6 +24,7 @@ async def running(assistant, stub=None, **channel_options):
     async with stub or BotApiStub() as stub:
         channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10),
                                   **channel_options)
+        assistant.senders.add(channel.name, channel.deliver)
         await channel.start()
         try:
             yield stub

@@ -25,6 +25,7 @@ async def webhook_bot(assistant):
     async with BotApiStub() as stub:
         channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10),
                                   webhook_url="https://ward.example/telegram/webhook", webhook_secret=SECRET)
+        assistant.senders.add(channel.name, channel.deliver)
         runner = await start_web(build_web_app(assistant, telegram=channel), "127.0.0.1", 0)
         await channel.start()
         try:
@@ -82,6 +83,7 @@ async def test_polling_skips_an_update_it_cannot_read_and_answers_the_next(assis
     again without confirming it: the same answer for ever, and nobody is answered."""
     async with BotApiStub() as stub:
         channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10))
+        assistant.senders.add(channel.name, channel.deliver)
         await channel.start()
         try:
             broken = stub.push_update({"message": {"text": PRIVATE_WORDS, "chat": {"id": LAN, "type": "private"}}})

@@ -18,7 +18,7 @@ from core.clock import ManualClock
 from core.delivery import Outcome
 from handlers.router import Assistant
 from handlers.types import Reply
-from jobs.runner import Jobs
+from bot import connect
 from storage import repo
 from storage.models import Delivery, Resident
 from zalo_stub import APP_ID, APP_SECRET, OA_SECRET_KEY, ZaloStub, signed
@@ -32,6 +32,7 @@ class Server:
         config = ZaloConfig(APP_ID, APP_SECRET, OA_SECRET_KEY, stub.access_token, stub.refresh_token,
                             api_base=stub.url, oauth_base=stub.url, rate_limit_pause=0.05, **options)
         self.zalo = ZaloChannel(assistant, config, Outbox(rate=200, backoff=0.02))
+        assistant.senders.add(self.zalo.name, self.zalo.deliver)
 
     async def __aenter__(self):
         await self.zalo.start()
@@ -82,7 +83,7 @@ async def test_question_subscribe_and_pledge_with_qr(zalo):
     (subscribed,) = await zalo.say(LAN, "/nhacnho")
     assert "07:00" in subscribed["text"]
     zalo.assistant.clock.set(datetime.fromisoformat("2023-10-01T07:00:00+07:00"))
-    assert (await Jobs(zalo.assistant).reminders.run(datetime(2023, 10, 1).date())).sent == 1
+    assert (await connect(zalo.assistant, []).reminders.run(datetime(2023, 10, 1).date())).sent == 1
     (reminder,) = [c.body["message"] for c in zalo.stub.messages(LAN)[-1:]]
     assert "Chào buổi sáng" in reminder["text"]
 
@@ -219,7 +220,7 @@ async def test_no_recent_interaction_is_recorded_not_retried(zalo, storage):
     zalo.stub.unreachable_users.add("84900000009")
     zalo.zalo.config = replace(zalo.zalo.config, free_only=False)  # the ward pays for 48 h to 7 days
     zalo.assistant.clock.set(datetime.fromisoformat("2023-10-02T07:00:00+07:00"))
-    tally = await Jobs(zalo.assistant).reminders.run(datetime(2023, 10, 2).date())
+    tally = await connect(zalo.assistant, []).reminders.run(datetime(2023, 10, 2).date())
     assert (tally.sent, tally.skipped) == (1, 1)
     async with storage.session() as s:
         rows = (await s.execute(select(Delivery.status, Delivery.reason).order_by(Delivery.id))).all()
@@ -354,7 +355,7 @@ async def _two_subscribers_then_reminder(zalo, failure: int) -> tuple:
     await zalo.say("84900000009", "/nhacnho")
     clock.set(datetime.fromisoformat("2023-10-01T07:00:00+07:00"))
     zalo.stub.fail_next(failure, "refused")
-    tally = await Jobs(zalo.assistant).reminders.run(datetime(2023, 10, 1).date())
+    tally = await connect(zalo.assistant, []).reminders.run(datetime(2023, 10, 1).date())
     async with zalo.assistant.storage.session() as s:
         rows = (await s.execute(select(Delivery.status, Delivery.reason).order_by(Delivery.id))).all()
     return tally, rows
@@ -384,7 +385,7 @@ async def test_free_only_skips_a_resident_silent_for_3_days_and_thongke_says_why
         assistant.clock.set(datetime.fromisoformat("2023-09-30T20:00:00+07:00"))
         await zalo.say("84900000009", "/nhacnho")
         assistant.clock.set(datetime.fromisoformat("2023-10-01T07:00:00+07:00"))
-        tally = await Jobs(assistant).reminders.run(datetime(2023, 10, 1).date())
+        tally = await connect(assistant, []).reminders.run(datetime(2023, 10, 1).date())
         assert (tally.sent, tally.skipped) == (1, 1)
         assert len(stub.messages(LAN)) == 1  # only the answer to /nhacnho: Zalo was not even asked
         (stats,) = await zalo.say("staff1", "/thongke")

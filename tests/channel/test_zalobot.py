@@ -25,7 +25,7 @@ from core.vietqr import vietqr_payload
 from handlers.pledge import transfer_memo
 from handlers.router import Assistant
 from handlers.types import Button, Reply
-from jobs.runner import Jobs
+from bot import connect
 from storage import repo
 from channels import StartupError
 from zalobot_stub import TOKEN, ZaloBotStub
@@ -45,6 +45,7 @@ class Bot:
         config = ZaloBotConfig(TOKEN, stub.url, webhook_url=PUBLIC + "/zalobot/webhook" if webhook else None,
                                webhook_secret=SECRET if webhook else None, public_url=PUBLIC if webhook else None)
         self.channel = ZaloBotChannel(assistant, config, Outbox(rate=200, backoff=0.02))
+        assistant.senders.add(self.channel.name, self.channel.deliver)
 
     async def __aenter__(self) -> "Bot":
         app = build_web_app(self.assistant, zalobot=self.channel)
@@ -110,7 +111,7 @@ async def test_a_resident_asks_reads_subscribes_gets_the_reminder_and_pledges_po
         assert "07:00" in subscribed["text"]
 
         demo_assistant.clock.set(datetime.fromisoformat("2023-10-01T07:00:00+07:00"))  # rehearsal clock
-        tally = await Jobs(demo_assistant).reminders.run(date(2023, 10, 1))
+        tally = await connect(demo_assistant, []).reminders.run(date(2023, 10, 1))
         assert tally.sent == 1
         assert "Chào buổi sáng" in stub.sent(LAN)[-1].body["text"]
 
@@ -219,7 +220,7 @@ async def test_a_resident_who_blocked_the_bot_is_counted(stub, assistant):
         await bot.say(LAN, "/nhacnho")
         stub.blocked.add(LAN)
         assistant.clock.set(datetime.fromisoformat("2023-10-02T07:00:00+07:00"))
-        tally = await Jobs(assistant).reminders.run(date(2023, 10, 2))
+        tally = await connect(assistant, []).reminders.run(date(2023, 10, 2))
         assert tally.blocked == 1
         async with assistant.storage.session() as s:
             assert await repo.count_blocked(s) == 1

@@ -147,6 +147,7 @@ async def test_a_crash_mid_way_gives_a_friendly_answer_and_loses_nothing(assista
 
     out = io.StringIO()
     console = ConsoleChannel(assistant, user="u9", json_mode=True, out=out)
+    assistant.senders.add(console.name, console.deliver)
 
     async def boom(ctx):
         raise RuntimeError("database went away")
@@ -172,7 +173,7 @@ async def test_a_staff_notice_that_never_left_is_counted_for_thongke(week, stora
     async def unreachable(user_id, replies, **kw):
         return Result(Outcome.NOT_SENT, "ConnectError")
 
-    assistant.senders["console"] = unreachable
+    assistant.senders.add("console", unreachable)
     await assistant.deliver(Outgoing("console", "staff", [Reply("💝 KH-0001", "staff")]))
     async with storage.session() as s:
         assert [(f.staff_id, f.count) for f in await repo.staff_notice_failures(s)] == [("staff", 1)]

@@ -27,7 +27,7 @@ def make_assistant(storage, sent, week=None) -> Assistant:
 
     async def capture(user_id, replies):
         sent.append((user_id, replies))
-    assistant.senders["console"] = capture
+    assistant.senders.add("console", capture)
     return assistant
 
 

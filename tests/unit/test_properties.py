@@ -142,7 +142,7 @@ class Bench:
                                    admins=frozenset((c, "staff") for c in CHANNELS))
         self.sent: list[Reply] = []
         for channel in CHANNELS:
-            self.assistant.senders[channel] = self.deliver
+            self.assistant.senders.add(channel, self.deliver)
         self.statements = 0
         event.listen(self.storage.engine.sync_engine, "before_cursor_execute", self.count)
         self.read: list[int] = []

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from conftest import Chat, RecordingChannel
 from jobs.fanout import Tally
-from jobs.runner import Jobs
+from bot import connect
 from storage import repo
 from storage.models import Delivery, Resident
 
@@ -20,7 +20,7 @@ def at(clock, text: str) -> None:
 
 @pytest.fixture
 def jobs(assistant):
-    return Jobs(assistant)
+    return connect(assistant, [])
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ async def deliveries(storage) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in rows]
 
 
-async def test_seven_jobs_at_seven_in_the_content_time_zone(jobs, clock):
+async def test_seven_jobs_at_seven_in_the_content_time_zone(assistant, jobs, clock):
     ids = jobs.reminders.register()
     assert ids == [f"reminder:2023-10-0{d}" for d in range(1, 8)]
     for day, job in enumerate(jobs.scheduler.get_jobs(), start=1):
@@ -48,7 +48,7 @@ async def test_seven_jobs_at_seven_in_the_content_time_zone(jobs, clock):
         assert abs(bot_time - datetime(2023, 10, day, 7, 0, tzinfo=TZ7)) < timedelta(seconds=5)
         assert job.misfire_grace_time == 17 * 3600  # late is fine until midnight
     at(clock, "2023-10-04T08:00:00+07:00")
-    again = Jobs(jobs.assistant).reminders.register()
+    again = connect(assistant, []).reminders.register()
     assert again == [f"reminder:2023-10-0{d}" for d in range(5, 8)]  # the past ones are not registered
 
 
@@ -94,7 +94,7 @@ async def test_a_crash_between_claim_and_send_is_repaired_once(assistant, channe
         resident = (await s.execute(select(Resident).where(Resident.external_id == "a"))).scalar_one()
         assert await repo.claim_delivery(s, "reminder:2023-10-02", resident.id, "dead:1", clock.now(),
                                          timedelta(seconds=90))
-    restarted = Jobs(assistant)
+    restarted = connect(assistant, [])
     channel.messages.clear()
     await restarted.reminders.run(datetime(2023, 10, 2).date())
     assert [u for u, _ in channel.messages] == ["b"]  # "a" is still claimed by the dead process
@@ -113,7 +113,7 @@ async def test_a_stale_claim_from_yesterday_expires(assistant, channel, clock, s
         await repo.claim_delivery(s, "reminder:2023-10-02", 1, "dead:1", clock.now(), timedelta(seconds=90))
     at(clock, "2023-10-03T06:00:00+07:00")
     channel.messages.clear()
-    assert (await Jobs(assistant).sweep()).skipped == 1
+    assert (await connect(assistant, []).sweep()).skipped == 1
     assert channel.messages == []
     assert await deliveries(storage) == [("reminder:2023-10-02", "a", "expired")]
 
@@ -169,7 +169,7 @@ async def test_an_unfinished_broadcast_is_finished_after_a_restart(assistant, ch
     await staff.one("/thongbao Họp tổ dân phố tối nay")
     await staff.one(payload="broadcast:send")
     assert channel.to("a") == []
-    jobs = Jobs(assistant)
+    jobs = connect(assistant, [])
     await jobs.broadcasts.resume()
     await jobs.idle()
     assert channel.to("a")[-1].topic == "broadcast"
@@ -195,7 +195,7 @@ async def test_two_processes_sharing_a_database_send_each_reminder_once(any_stor
     second = Assistant(load_week(), second_storage, ManualClock(when))
     channels = [RecordingChannel(first), RecordingChannel(second)]
     try:
-        jobs = [Jobs(first), Jobs(second)]
+        jobs = [connect(first, []), connect(second, [])]
         jobs[1].instance += "-second"
         tallies = await asyncio.gather(*(j.reminders.run(date(2023, 10, 3)) for j in jobs))
     finally:
@@ -229,7 +229,7 @@ async def test_claims_waiting_to_be_sent_are_not_taken_by_another_process(week, 
         await Chat(first, user=f"r{i}").one("/nhacnho")
     slow, other = SlowChannel(first, delay=0.04), RecordingChannel(second)
     lease = timedelta(seconds=0.6)
-    a, b = Jobs(first, lease=lease), Jobs(second, lease=lease)
+    a, b = connect(first, [], lease=lease), connect(second, [], lease=lease)
     b.instance += "-b"
     run = asyncio.create_task(a.reminders.run(date(2023, 10, 3)))
     while not run.done():
@@ -256,7 +256,7 @@ async def test_a_database_error_mid_run_is_made_good_by_the_next_sweep(assistant
 
     monkeypatch.setattr(repo, "claim_deliveries", flaky)
     monkeypatch.setattr(fanout, "RETRY_BACKOFF", 0.0)
-    jobs = Jobs(assistant)
+    jobs = connect(assistant, [])
     with pytest.raises(ConnectionError):
         await jobs.reminders.run(date(2023, 10, 3))
     assert len(channel.messages) == 10
@@ -278,7 +278,7 @@ async def test_outcomes_that_failed_to_save_are_saved_later(assistant, channel, 
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(repo, "finish_deliveries", flaky)
-    await Jobs(assistant).reminders.run(date(2023, 10, 3))
+    await connect(assistant, []).reminders.run(date(2023, 10, 3))
     assert {status for _, _, status in await deliveries(storage)} == {"sent"}
 
 
@@ -301,7 +301,7 @@ async def test_outcomes_being_saved_when_the_run_ends_are_not_lost(assistant, ch
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(repo, "finish_deliveries", slow)
-    recorder = Recorder(Jobs(assistant), "k")
+    recorder = Recorder(connect(assistant, []), "k")
     recorder.add(resident_id, Result(Outcome.BLOCKED, "blocked"))
     recorder._start_flush(0)
     await writing.wait()
@@ -337,9 +337,9 @@ async def test_a_swept_retry_keeps_its_backoff(assistant, channel, clock, storag
             return Result(Outcome.SKIPPED, "claimed elsewhere")
         return Result(Outcome.NOT_SENT, "ConnectError")
 
-    assistant.senders["console"] = never_leaves
+    assistant.senders.add("console", never_leaves)
     clock.advance(seconds=91)
-    await Jobs(assistant).sweep()
+    await connect(assistant, []).sweep()
     async with storage.session() as s:
         row = (await s.execute(select(Delivery).where(Delivery.key == key))).scalar_one()
     assert (row.status, row.attempts) == ("retry", 4)
