@@ -19,6 +19,7 @@ from core.delivery import Outcome, Result
 from core.numbers import read_int
 from core.text import tokens
 from handlers.router import Assistant
+from handlers.texts import TEXTS
 from handlers.types import Button, File, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class ConsoleChannel:
         threading.Thread(target=_read_lines, args=(stdin, loop, lines), daemon=True).start()
         interactive = stdin.isatty() and not self.json_mode
         if interactive:
-            print("Gõ tin nhắn rồi Enter; số hoặc tên nút để bấm nút; Ctrl+D để thoát.", file=sys.stderr)
+            print(TEXTS["vi"]["console_hint"], file=sys.stderr)  # the hint was always Vietnamese
         input_no = 0
         while (line := await lines.get()) is not None:
             input_no += 1

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from core.delivery import Outcome, Result
-from handlers.texts import TEXTS
+from handlers.texts import say
 from handlers.types import Button, Incoming, Reply
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never 
 
 def your_id(channel: str, user_id: str) -> Reply:
     """The answer to /id: Zalo shows no user ids, and staff need theirs for ADMIN_IDS."""
-    return Reply(TEXTS["vi"]["zalo_your_id"].format(channel=channel, id=user_id), "id")
+    return Reply(say("vi", "zalo_your_id", channel=channel, id=user_id), "id")
 
 
 async def answer(assistant: "Assistant", deliver: Callable[[str, list[Reply]], Awaitable[Result]], msg: Incoming,

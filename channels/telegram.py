@@ -29,7 +29,7 @@ from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, 
 from core.delivery import Outcome, Result
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.texts import COMMAND_MENU, COMMANDS, TEXTS
+from handlers.texts import COMMAND_MENU, COMMANDS, say
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class TelegramChannel:
         self._groups_answered[group] = now
         user = update.effective_user
         lang = "en" if user and (user.language_code or "").lower().startswith("en") else "vi"
-        reply = Reply(TEXTS[lang]["group_private_only"].format(link=f"https://t.me/{username}"), "group")
+        reply = Reply(say(lang, "group_private_only", link=f"https://t.me/{username}"), "group")
         result = await self.deliver(str(group), [reply])
         if result.outcome is not Outcome.SENT:
             log.warning("reply in group %s not delivered: %s %s", group, result.outcome.value, result.reason)

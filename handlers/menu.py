@@ -8,7 +8,7 @@ from storage import repo
 
 
 async def start(ctx: Context) -> list[Reply]:
-    name = ctx.resident.name or ("bạn" if ctx.lang == "vi" else "there")
+    name = ctx.resident.name or ctx.t("greeting_default_name")
     return [ctx.reply("greeting", "start", ctx.menu_buttons(), name=name)]
 
 
