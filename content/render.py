@@ -21,7 +21,7 @@ def contact_line(week: Week, lang: str) -> str:
 
 
 def placeholders(week: Week, lang: str) -> dict[str, str]:
-    """The values FAQ answers may use (content.schema.PLACEHOLDERS)."""
+    """The week's values FAQ answers (content.schema.PLACEHOLDERS) and the bot's own texts may use."""
     ev, op = week.event, week.opening
     return {
         "ward": week.ward.name.get(lang), "city": week.ward.city.get(lang), "office": week.ward.office.get(lang),

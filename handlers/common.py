@@ -30,17 +30,15 @@ class Voice:
         return TEXTS[self.lang][key]
 
     def say(self, key: str, **values: object) -> str:
-        """A text from handlers.texts in HTML, with the week's values (event, start, contact...)
-        and `values`, all escaped (they may be residents' words) unless marked Html."""
-        return say(self.lang, key, **{**self.common_values(), **values})
+        """A text from handlers.texts in HTML. Any text may name the week's values (those FAQ
+        answers may use, and reminder_time) besides `values`; all are escaped (they may be
+        residents' words) unless marked Html."""
+        week = {**placeholders(self.week, self.lang), "reminder_time": self.week.reminder_time}
+        return say(self.lang, key, **{**week, **values})
 
     def label(self, key: str, **values: object) -> str:
         """A button's label: plain text, its values as they are."""
         return plain(self.lang, key, **values)
-
-    def common_values(self) -> dict[str, str]:
-        """What any text may name: the FAQ answers' placeholders, and the reminder time."""
-        return {**placeholders(self.week, self.lang), "reminder_time": self.week.reminder_time}
 
     def reply(self, key: str, topic: str, buttons: list[Button] | None = None, **values: object) -> Reply:
         return Reply(self.say(key, **values), topic, buttons or [])
