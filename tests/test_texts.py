@@ -10,7 +10,8 @@ import pytest
 
 from content.render import placeholders
 from content.schema import LANGS, PLACEHOLDERS
-from handlers.texts import COMMAND_MENU, COMMANDS, TEXTS, Html, plain, say
+from handlers.texts import COMMANDS, TEXTS, Html, plain, say
+from handlers.texts.commands import COMMAND_NAMES, MENU
 from storage.status import PledgeStatus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,8 @@ CODE = sorted(p for d in ("handlers", "channels", "jobs", "content") for p in (R
               if CATALOGUE not in p.parents) + [ROOT / "bot.py"]
 # Keys the code builds from a prefix (f"staff_paid_{outcome}"), with every value the rest takes.
 DYNAMIC = {"staff_paid_": ("unknown", "cancelled", "already"),
-           "pledge_status_": tuple(str(s) for s in PledgeStatus)}
+           "pledge_status_": tuple(str(s) for s in PledgeStatus),
+           "command_": MENU}  # the command menu's descriptions (handlers/texts/__init__.py)
 
 
 def fields(template: str) -> set[str]:
@@ -54,11 +56,19 @@ def test_a_catalogue_writes_each_key_once(lang):
     assert len(keys) == len(TEXTS[lang])
 
 
-def test_command_menus_offer_the_same_commands():
-    """Each language's menu lists known commands, reaching the same features in the same order."""
-    intents = {lang: [COMMANDS.get(name) for name, _ in menu] for lang, menu in COMMAND_MENU.items()}
-    assert None not in intents["vi"] + intents["en"]
-    assert intents["vi"] == intents["en"]
+def test_every_feature_has_a_command_in_every_language():
+    assert sorted((intent, lang) for intent, names in COMMAND_NAMES.items() for lang in TEXTS if lang not in names) == []
+    assert set(MENU) <= COMMAND_NAMES.keys()
+
+
+def test_no_command_name_means_two_features():
+    """COMMANDS keeps the last feature of a name used twice, without a word."""
+    meanings = {}
+    for intent, names in COMMAND_NAMES.items():
+        for name in set(names.values()):
+            meanings.setdefault(name, []).append(intent)
+    assert {name: intents for name, intents in meanings.items() if len(intents) > 1} == {}
+    assert len(COMMANDS) == len(meanings)
 
 
 def test_week_placeholders_are_the_ones_answers_may_use(week):

@@ -1,8 +1,8 @@
 """Everything the bot says that is not ward content: one catalogue per language.
 
 vi.py and en.py each hold TEXTS (key -> a str.format template producing HTML, ordered by
-feature) and COMMAND_MENU; both have the same keys and placeholders (tests/test_texts.py).
-commands.py holds what residents type: command names and phrasings. Templates are filled here
+feature); both have the same keys and placeholders (tests/test_texts.py). commands.py holds
+what residents type: command names in each language, and phrasings. Templates are filled here
 only: `say` for HTML, its values escaped so a resident's name can never inject markup; `plain`
 for button labels and plain-text channels.
 """
@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 
 from handlers.texts import en, vi
-from handlers.texts.commands import COMMANDS, INTENTS
+from handlers.texts.commands import COMMAND_NAMES, COMMANDS, INTENTS, MENU
 
 __all__ = ["COMMANDS", "COMMAND_MENU", "INTENTS", "TEXTS", "Html", "escape", "plain", "say"]
 
 TEXTS: dict[str, dict[str, str]] = {"vi": vi.TEXTS, "en": en.TEXTS}
-COMMAND_MENU: dict[str, list[tuple[str, str]]] = {"vi": vi.COMMAND_MENU, "en": en.COMMAND_MENU}
+# The command menu a channel shows, per language: (command, description).
+COMMAND_MENU: dict[str, list[tuple[str, str]]] = {
+    lang: [(COMMAND_NAMES[intent][lang], texts[f"command_{intent}"]) for intent in MENU] for lang, texts in TEXTS.items()
+}
 
 
 class Html(str):

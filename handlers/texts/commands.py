@@ -2,26 +2,25 @@
 phrasings matched like FAQ questions (see core.matcher)."""
 from __future__ import annotations
 
-# Commands, Vietnamese and English names, -> intent.
-COMMANDS = {
-    "start": "start", "batdau": "start", "menu": "menu",
-    "help": "help", "trogiup": "help",
-    "schedule": "schedule", "lich": "schedule",
-    "today": "today", "homnay": "today",
-    "subscribe": "subscribe", "nhacnho": "subscribe",
-    "unsubscribe": "unsubscribe", "huynhac": "unsubscribe",
-    "pledge": "pledge", "ungho": "pledge",
-    "mypledges": "my_pledges", "camket": "my_pledges",
-    "honour": "honour", "vinhdanh": "honour",
-    "stats": "stats", "thongke": "stats",
-    "export": "export", "xuat": "export",
-    "paid": "paid", "danhan": "paid",
-    "broadcast": "broadcast", "thongbao": "broadcast",
-    "web": "web", "quantri": "web",
-    "teach": "teach", "day": "teach", "dismiss": "dismiss", "boqua": "dismiss",
-    "cancel": "cancel", "huy": "cancel",
-    "deletemydata": "erase", "xoadulieu": "erase",
+# Each feature's command in each language; any of them is understood whatever the resident's language.
+COMMAND_NAMES: dict[str, dict[str, str]] = {
+    "start": {"en": "start", "vi": "batdau"}, "menu": {"en": "menu", "vi": "menu"},
+    "help": {"en": "help", "vi": "trogiup"}, "schedule": {"en": "schedule", "vi": "lich"},
+    "today": {"en": "today", "vi": "homnay"}, "subscribe": {"en": "subscribe", "vi": "nhacnho"},
+    "unsubscribe": {"en": "unsubscribe", "vi": "huynhac"}, "pledge": {"en": "pledge", "vi": "ungho"},
+    "my_pledges": {"en": "mypledges", "vi": "camket"}, "honour": {"en": "honour", "vi": "vinhdanh"},
+    "stats": {"en": "stats", "vi": "thongke"}, "export": {"en": "export", "vi": "xuat"},
+    "paid": {"en": "paid", "vi": "danhan"}, "broadcast": {"en": "broadcast", "vi": "thongbao"},
+    "web": {"en": "web", "vi": "quantri"}, "teach": {"en": "teach", "vi": "day"},
+    "dismiss": {"en": "dismiss", "vi": "boqua"}, "cancel": {"en": "cancel", "vi": "huy"},
+    "erase": {"en": "deletemydata", "vi": "xoadulieu"},
 }
+# Command name -> feature.
+COMMANDS: dict[str, str] = {name: intent for intent, names in COMMAND_NAMES.items() for name in names.values()}
+# The command menu a channel shows (setMyCommands on Telegram; listed by "unknown command"), in this
+# order; each entry's description is the text "command_<feature>".
+MENU: tuple[str, ...] = ("schedule", "today", "subscribe", "unsubscribe", "pledge", "my_pledges", "honour", "help",
+                         "erase", "cancel")
 
 # Phrasings of what the bot itself can do, matched like FAQ questions (see core.matcher).
 INTENTS: dict[str, list[str]] = {

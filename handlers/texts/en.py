@@ -37,6 +37,19 @@ TEXTS: dict[str, str] = {
     "btn_cancel": "❌ Cancel",
     "btn_edit": "✏️ Edit",
 
+    # The command menu's descriptions (handlers/texts/commands.py: MENU).
+    "command_schedule": "The whole week",
+    "command_today": "Today's program",
+    "command_subscribe": "Daily morning reminder",
+    "command_unsubscribe": "Stop reminders",
+    "command_pledge": "Donate to the fund",
+    "command_my_pledges": "My pledges",
+    "command_honour": "Honour list",
+    "command_help": "What I can do",
+    "command_erase": "Delete my data",
+    "command_cancel": "Cancel, back to the menu",
+
+
     # The week's program (handlers/schedule.py).
     "schedule_title": "📅 <b>{event} schedule</b> ({start} – {end})",
     "schedule_footer": "Type a day (e.g. “3/10”, “Thursday”) for the details.",
@@ -253,13 +266,5 @@ TEXTS: dict[str, str] = {
     "zalobot_file_link": "📎 {name}: {url}\n(The link works for {minutes} minutes.)",
     "zalobot_file_unavailable": "📎 {name}: this channel cannot send files. Use /export on Telegram or the console.",
     "console_hint": "Type a message and press Enter; a button's number or label presses it; Ctrl+D to quit.",
-}
 
-# The command menu a channel shows (setMyCommands on Telegram), and lists in "unknown command":
-# (command, description). Every command is also in handlers/texts/commands.py.
-COMMAND_MENU: list[tuple[str, str]] = [
-    ("schedule", "The whole week"), ("today", "Today's program"), ("subscribe", "Daily morning reminder"),
-    ("unsubscribe", "Stop reminders"), ("pledge", "Donate to the fund"), ("mypledges", "My pledges"),
-    ("honour", "Honour list"), ("help", "What I can do"), ("deletemydata", "Delete my data"),
-    ("cancel", "Cancel, back to the menu"),
-]
+}

@@ -37,6 +37,19 @@ TEXTS: dict[str, str] = {
     "btn_cancel": "❌ Hủy",
     "btn_edit": "✏️ Sửa",
 
+    # The command menu's descriptions (handlers/texts/commands.py: MENU).
+    "command_schedule": "Lịch cả tuần",
+    "command_today": "Hoạt động hôm nay",
+    "command_subscribe": "Nhận nhắc mỗi sáng",
+    "command_unsubscribe": "Dừng nhắc",
+    "command_pledge": "Ủng hộ Quỹ khuyến học",
+    "command_my_pledges": "Cam kết ủng hộ của tôi",
+    "command_honour": "Bảng vinh danh",
+    "command_help": "Bot làm được gì",
+    "command_erase": "Xóa dữ liệu cá nhân",
+    "command_cancel": "Hủy, quay về menu",
+
+
     # The week's program (handlers/schedule.py).
     "schedule_title": "📅 <b>Lịch {event}</b> ({start} – {end})",
     "schedule_footer": "Gõ một ngày (ví dụ “3/10”, “thứ năm”) để xem chi tiết.",
@@ -257,13 +270,5 @@ TEXTS: dict[str, str] = {
     "zalobot_file_unavailable": "📎 {name}: kênh này không gửi được tệp. Bạn dùng /xuat trên Telegram hoặc "
                                 "trong cửa sổ dòng lệnh.",
     "console_hint": "Gõ tin nhắn rồi Enter; số hoặc tên nút để bấm nút; Ctrl+D để thoát.",
-}
 
-# The command menu a channel shows (setMyCommands on Telegram), and lists in "unknown command":
-# (command, description). Every command is also in handlers/texts/commands.py.
-COMMAND_MENU: list[tuple[str, str]] = [
-    ("lich", "Lịch cả tuần"), ("homnay", "Hoạt động hôm nay"), ("nhacnho", "Nhận nhắc mỗi sáng"),
-    ("huynhac", "Dừng nhắc"), ("ungho", "Ủng hộ Quỹ khuyến học"), ("camket", "Cam kết ủng hộ của tôi"),
-    ("vinhdanh", "Bảng vinh danh"), ("trogiup", "Bot làm được gì"), ("xoadulieu", "Xóa dữ liệu cá nhân"),
-    ("huy", "Hủy, quay về menu"),
-]
+}
