@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TextIO
 
 from channels.outbox import Claim
+from content.texts import TEXTS
 from core.delivery import Outcome, Result
 from core.numbers import read_int
 from core.text import tokens
 from handlers.router import Assistant
-from handlers.texts import TEXTS
 from handlers.types import Button, File, Incoming, Reply
 
 log = logging.getLogger(__name__)

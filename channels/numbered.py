@@ -13,8 +13,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from content.texts import say
 from core.delivery import Outcome, Result
-from handlers.texts import say
 from handlers.types import Button, Incoming, Reply
 
 if TYPE_CHECKING:

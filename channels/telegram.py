@@ -26,10 +26,10 @@ from telegram.request import HTTPXRequest
 from channels import StartupError
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, parse_update
+from content.texts import COMMAND_MENU, COMMANDS, say
 from core.delivery import Outcome, Result
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.texts import COMMAND_MENU, COMMANDS, say
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)

@@ -40,10 +40,10 @@ from channels.numbered import InOrder, Menus, answer, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
+from content.texts import plain
 from core.delivery import Result
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.texts import plain
 from handlers.types import File, Incoming, Reply
 from storage import repo
 from storage.models import NAME_MAX

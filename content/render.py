@@ -5,7 +5,7 @@ from datetime import date
 
 from content.schema import Faq, SubAnswer, Text, Week
 from core.amounts import format_vnd
-from handlers.texts import TEXTS
+from content.texts import TEXTS
 
 
 def dmy(d: date) -> str:

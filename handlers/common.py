@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.render import placeholders
 from content.schema import Week
-from handlers.texts import TEXTS, plain, say
+from content.texts import TEXTS, plain, say
 from handlers.types import Button, Incoming, Outgoing, Reply
 from storage.models import DialogState, Resident
 
@@ -30,7 +30,7 @@ class Voice:
         return TEXTS[self.lang][key]
 
     def say(self, key: str, **values: object) -> str:
-        """A text from handlers.texts in HTML. Any text may name the week's values (those FAQ
+        """A text from content.texts in HTML. Any text may name the week's values (those FAQ
         answers may use, and reminder_time) besides `values`; all are escaped (they may be
         residents' words) unless marked Html."""
         week = {**placeholders(self.week, self.lang), "reminder_time": self.week.reminder_time}

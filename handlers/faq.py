@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from content.render import content_texts, faq_answer, filled
 from content.schema import LANGS, Week
+from content.texts import INTENTS, TEXTS, escape
 from core.matcher import Matcher, words
 from core.text import mask_personal, normalize
 from handlers.common import Context
-from handlers.texts import INTENTS, TEXTS, escape
 from handlers.types import Button, Reply
 from storage import repo
 

@@ -1,8 +1,8 @@
 """Greeting, help, menu, thanks and cancel: the ways in and out of every conversation."""
 from __future__ import annotations
 
+from content.texts import COMMAND_MENU
 from handlers.common import Context
-from handlers.texts import COMMAND_MENU
 from handlers.types import Reply
 from storage import repo
 

@@ -10,6 +10,7 @@ import hashlib
 import re
 from datetime import timedelta
 
+from content.texts import escape
 from core.amounts import format_vnd
 from core.amounts import parse_amount_detailed
 from core.numbers import DIGIT, read_int
@@ -17,7 +18,6 @@ from core.phone import format_phone, normalize_phone
 from core.text import fold, normalize, strip_diacritics
 from core.vietqr import vietqr_payload, vietqr_png
 from handlers.common import Context
-from handlers.texts import escape
 from handlers.types import Button, File, Outgoing, Reply
 from storage import repo
 from storage.models import DialogState, Pledge

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from content.schema import Week
+from content.texts import COMMANDS, TEXTS
 from core.clock import Clock
 from core.delivery import Outcome, Result
 from core.matcher import Matcher
@@ -21,7 +22,6 @@ from core.donation import wants_to_give
 from core.text import fold, has_vietnamese_marks, normalize, tokens
 from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
 from handlers.common import Context, Voice, menu_buttons
-from handlers.texts import COMMANDS, TEXTS
 from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache

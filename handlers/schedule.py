@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 
 from content.render import dm, dmy
 from content.schema import Day
+from content.texts import Html, escape
 from core.amounts import format_vnd
 from core.dates import asks_days_left, find_day, find_week
 from core.text import normalize
 from handlers.common import Context, Voice, menu_buttons
-from handlers.texts import Html, escape
 from handlers.types import Button, Reply
 
 # Words that may stand around a day phrase in a question about that day's program

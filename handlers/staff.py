@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.render import dm
 from content.schema import Week
+from content.texts import TEXTS, escape
 from core.amounts import format_vnd
 from core.delivery import SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW
 from core.phone import format_phone
 from handlers import teach, web_signin
 from handlers.common import Context, Voice
 from handlers.pledge import parse_reference, reference, shown_name
-from handlers.texts import TEXTS, escape
 from handlers.types import File, Outgoing, Reply
 from storage import repo
 from storage import staff as staff_store

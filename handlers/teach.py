@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.texts import escape, plain, say
 from core.numbers import read_int
 from handlers.common import Context
-from handlers.texts import escape, plain, say
 from handlers.types import Button, Reply
 from storage import repo
 from storage import staff as staff_store

@@ -1,4 +1,4 @@
-"""The catalogue (handlers/texts): both languages say the same things with the same values, and
+"""The catalogue (content/texts): both languages say the same things with the same values, and
 the code and the catalogue agree on the keys."""
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ import pytest
 
 from content.render import placeholders
 from content.schema import LANGS, PLACEHOLDERS
-from handlers.texts import COMMANDS, TEXTS, Html, plain, say
-from handlers.texts.commands import COMMAND_NAMES, MENU
+from content.texts import COMMANDS, TEXTS, Html, plain, say
+from content.texts.commands import COMMAND_NAMES, MENU
 from storage.status import PledgeStatus
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "handlers" / "texts"
+CATALOGUE = ROOT / "content" / "texts"
 # Where texts are used: every module but the catalogue itself.
 CODE = sorted(p for d in ("handlers", "channels", "jobs", "content") for p in (ROOT / d).rglob("*.py")
               if CATALOGUE not in p.parents) + [ROOT / "bot.py"]
 # Keys the code builds from a prefix (f"staff_paid_{outcome}"), with every value the rest takes.
 DYNAMIC = {"staff_paid_": ("unknown", "cancelled", "already"),
            "pledge_status_": tuple(str(s) for s in PledgeStatus),
-           "command_": MENU}  # the command menu's descriptions (handlers/texts/__init__.py)
+           "command_": MENU}  # the command menu's descriptions (content/texts/__init__.py)
 
 
 def fields(template: str) -> set[str]:

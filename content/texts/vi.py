@@ -1,4 +1,4 @@
-"""Tiếng Việt: every sentence the bot says that is not ward content (see handlers/texts/__init__.py)."""
+"""Tiếng Việt: every sentence the bot says that is not ward content (see content/texts/__init__.py)."""
 from __future__ import annotations
 
 TEXTS: dict[str, str] = {
@@ -37,7 +37,7 @@ TEXTS: dict[str, str] = {
     "btn_cancel": "❌ Hủy",
     "btn_edit": "✏️ Sửa",
 
-    # The command menu's descriptions (handlers/texts/commands.py: MENU).
+    # The command menu's descriptions (content/texts/commands.py: MENU).
     "command_schedule": "Lịch cả tuần",
     "command_today": "Hoạt động hôm nay",
     "command_subscribe": "Nhận nhắc mỗi sáng",

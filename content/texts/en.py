@@ -1,4 +1,4 @@
-"""English: every sentence the bot says that is not ward content (see handlers/texts/__init__.py)."""
+"""English: every sentence the bot says that is not ward content (see content/texts/__init__.py)."""
 from __future__ import annotations
 
 TEXTS: dict[str, str] = {
@@ -37,7 +37,7 @@ TEXTS: dict[str, str] = {
     "btn_cancel": "❌ Cancel",
     "btn_edit": "✏️ Edit",
 
-    # The command menu's descriptions (handlers/texts/commands.py: MENU).
+    # The command menu's descriptions (content/texts/commands.py: MENU).
     "command_schedule": "The whole week",
     "command_today": "Today's program",
     "command_subscribe": "Daily morning reminder",

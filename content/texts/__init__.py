@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 
-from handlers.texts import en, vi
-from handlers.texts.commands import COMMAND_NAMES, COMMANDS, INTENTS, MENU
+from content.texts import en, vi
+from content.texts.commands import COMMAND_NAMES, COMMANDS, INTENTS, MENU
 
 __all__ = ["COMMANDS", "COMMAND_MENU", "INTENTS", "TEXTS", "Html", "escape", "plain", "say"]
 
