@@ -107,7 +107,7 @@ class ConsoleChannel:
         threading.Thread(target=_read_lines, args=(stdin, loop, lines), daemon=True).start()
         interactive = stdin.isatty() and not self.json_mode
         if interactive:
-            print(TEXTS["vi"]["console_hint"], file=sys.stderr)  # the hint was always Vietnamese
+            print(TEXTS["vi"]["console_hint"], file=sys.stderr)  # for whoever runs it: Vietnamese, whatever --lang
         input_no = 0
         while (line := await lines.get()) is not None:
             input_no += 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from content.schema import Faq, SubAnswer, Text, Week
-from core.amounts import format_vnd
 from content.texts import TEXTS
+from core.amounts import format_vnd
 
 
 def dmy(d: date) -> str:

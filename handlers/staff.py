@@ -32,10 +32,10 @@ STATUS_VI = {PledgeStatus.PLEDGED: "Chờ nộp", PledgeStatus.PAID: "Đã nhậ
 
 def new_pledge_notice(ctx: Context, pledge: Pledge) -> Reply:
     phone = format_phone(pledge.phone) if pledge.phone else "—"
-    staff = Voice(ctx.week, "vi")
-    name = pledge.display_name or staff.t("pledge_anonymous")
-    text = staff.say("staff_new_pledge", ref=reference(pledge.id), amount=format_vnd(pledge.amount), name=name,
-                     phone=phone, channel=ctx.msg.channel)
+    to_staff = Voice(ctx.week, "vi")  # staff read Vietnamese, whatever the donor's language
+    name = pledge.display_name or to_staff.t("pledge_anonymous")
+    text = to_staff.say("staff_new_pledge", ref=reference(pledge.id), amount=format_vnd(pledge.amount), name=name,
+                        phone=phone, channel=ctx.msg.channel)
     return Reply(text, "staff_new_pledge")
 
 
