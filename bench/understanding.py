@@ -188,7 +188,7 @@ def leave_one_out(week, limit: int | None = None) -> tuple[int, int, int, int, l
     the matcher is rebuilt without it (answers and the rest of the content still there) and
     asked it. (right, fell back, wrong, total, the wrong ones)."""
     from handlers import faq as faq_handler
-    from handlers.texts import INTENTS
+    from content.texts import INTENTS
 
     held = []
     for entry in week.faq:

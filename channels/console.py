@@ -16,6 +16,7 @@ from typing import TextIO
 
 from channels.answer import answer
 from channels.outbox import Claim
+from content.texts import TEXTS
 from core.delivery import Outcome, Result
 from core.numbers import read_int
 from core.text import tokens
@@ -102,7 +103,7 @@ class ConsoleChannel:
         threading.Thread(target=_read_lines, args=(stdin, loop, lines), daemon=True).start()
         interactive = stdin.isatty() and not self.json_mode
         if interactive:
-            print("Gõ tin nhắn rồi Enter; số hoặc tên nút để bấm nút; Ctrl+D để thoát.", file=sys.stderr)
+            print(TEXTS["vi"]["console_hint"], file=sys.stderr)  # for whoever runs it: Vietnamese, whatever --lang
         input_no = 0
         while (line := await lines.get()) is not None:
             input_no += 1

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from channels.ordered import PerChat
-from handlers.texts import TEXTS
+from content.texts import say
 from handlers.types import Button, Reply
 
 REMEMBERED_MENUS = 10_000
@@ -21,7 +21,7 @@ MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never 
 
 def your_id(channel: str, user_id: str) -> Reply:
     """The answer to /id: Zalo shows no user ids, and staff need theirs for ADMIN_IDS."""
-    return Reply(TEXTS["vi"]["zalo_your_id"].format(channel=channel, id=user_id), "id")
+    return Reply(say("vi", "zalo_your_id", channel=channel, id=user_id), "id")
 
 
 def numbered(text: str, buttons: list[Button]) -> str:

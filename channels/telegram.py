@@ -27,11 +27,11 @@ from channels.answer import answer
 from channels.ordered import PerChat
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, parse_update
+from content.texts import COMMAND_MENU, COMMANDS, say
 from core.delivery import Outcome, Result
 from core.language import language_of
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.texts import COMMAND_MENU, COMMANDS, TEXTS
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ class TelegramChannel:
         self._groups_answered[group] = now
         user = update.effective_user
         lang = language_of(user.language_code if user else None)
-        reply = Reply(TEXTS[lang]["group_private_only"].format(link=f"https://t.me/{username}"), "group")
+        reply = Reply(say(lang, "group_private_only", link=f"https://t.me/{username}"), "group")
         result = await self.deliver(str(group), [reply])
         if result.outcome is not Outcome.SENT:
             log.warning("reply in group %s not delivered: %s %s", group, result.outcome.value, result.reason)

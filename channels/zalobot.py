@@ -43,10 +43,10 @@ from channels.numbered import InOrder, Menus, numbered, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
+from content.texts import plain
 from core.delivery import Result
 from core.split import split_message
 from handlers.router import Assistant
-from handlers.texts import TEXTS
 from handlers.types import File, Incoming, Reply
 from storage import repo
 from storage.models import NAME_MAX
@@ -256,14 +256,14 @@ class ZaloBotChannel:
     def _file_call(self, user_id: str, file: File):
         if self.files is None:
             key = "zalobot_qr_text_only" if file.is_image else "zalobot_file_unavailable"
-            text = TEXTS["vi"][key].format(contact=contact_line(self.assistant.week, "vi"), name=file.name)
+            text = plain("vi", key, contact=contact_line(self.assistant.week, "vi"), name=file.name)
             return self._send_call("sendMessage", {"chat_id": user_id, "text": text})
         if file.is_image:
             url = self.files.publish(file, QR_LIFETIME)
             return self._send_call("sendPhoto", {"chat_id": user_id, "photo": url})
         url = self.files.publish(file, FILE_LIFETIME)
-        text = TEXTS["vi"]["zalobot_file_link"].format(name=file.name, url=url,
-                                                       minutes=int(FILE_LIFETIME.total_seconds() // 60))
+        text = plain("vi", "zalobot_file_link", name=file.name, url=url,
+                     minutes=int(FILE_LIFETIME.total_seconds() // 60))
         return self._send_call("sendMessage", {"chat_id": user_id, "text": text})
 
     async def _call(self, method: str, payload: dict, *, delivers: bool = False) -> object:

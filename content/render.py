@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from content.schema import Faq, SubAnswer, Week
+from content.schema import Faq, SubAnswer, Text, Week
+from content.texts import TEXTS
 from core.amounts import format_vnd
 
 
@@ -20,9 +21,8 @@ def contact_line(week: Week, lang: str) -> str:
 
 
 def placeholders(week: Week, lang: str) -> dict[str, str]:
-    """The values FAQ answers may use (content.schema.PLACEHOLDERS)."""
+    """The week's values FAQ answers (content.schema.PLACEHOLDERS) and the bot's own texts may use."""
     ev, op = week.event, week.opening
-    hint = {"vi": "Gõ /lich để xem lịch từng ngày.", "en": "Type /schedule for each day's program."}
     return {
         "ward": week.ward.name.get(lang), "city": week.ward.city.get(lang), "office": week.ward.office.get(lang),
         "event": ev.name.get(lang), "theme": ev.theme.get(lang), "start": dmy(ev.start), "end": dmy(ev.end),
@@ -30,15 +30,19 @@ def placeholders(week: Week, lang: str) -> dict[str, str]:
         "opening_host": op.host.get(lang), "fund": week.fund.name.get(lang),
         "raised": format_vnd(week.fund.raised_at_opening), "movement": week.movement.name.get(lang),
         "period": week.movement.period, "contact": contact_line(week, lang),
-        "organisers": ", ".join(o.get(lang) for o in ev.organisers), "schedule_hint": hint.get(lang, hint["vi"]),
+        "organisers": ", ".join(o.get(lang) for o in ev.organisers), "schedule_hint": TEXTS[lang]["schedule_hint"],
     }
+
+
+def filled(week: Week, text: Text, lang: str) -> str:
+    """A text of the week file in `lang`, its placeholders filled."""
+    return text.get(lang).format_map(placeholders(week, lang))
 
 
 def faq_answer(week: Week, entry: Faq, lang: str, sub: SubAnswer | None = None) -> str:
     """The answer as plain text, placeholders filled; a sub-answer's first when one was asked."""
-    values = placeholders(week, lang)
-    text = entry.answer.get(lang).format_map(values)
-    return sub.answer.get(lang).format_map(values) + "\n\n" + text if sub else text
+    text = filled(week, entry.answer, lang)
+    return filled(week, sub.answer, lang) + "\n\n" + text if sub else text
 
 
 def content_texts(week: Week) -> list[str]:

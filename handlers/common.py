@@ -1,7 +1,6 @@
 """What every handler gets: the message, the resident, their language, the database session."""
 from __future__ import annotations
 
-import html
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,15 +8,11 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from content.render import contact_line, dmy
+from content.render import placeholders
 from content.schema import Week
-from handlers.texts import TEXTS
+from content.texts import TEXTS, plain, say
 from handlers.types import Button, Incoming, Outgoing, Reply
 from storage.models import DialogState, Resident
-
-
-class Html(str):
-    """Text that is already HTML (escaped where needed): `Context.say` passes it through."""
 
 
 @dataclass
@@ -32,21 +27,18 @@ class Voice:
         return TEXTS[self.lang][key]
 
     def say(self, key: str, **values: object) -> str:
-        """A text from handlers.texts with its values HTML-escaped (they may be residents' words)."""
-        return self.t(key).format(**{k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
-                                     for k, v in values.items()})
+        """A text from content.texts in HTML. Any text may name the week's values (those FAQ
+        answers may use, and reminder_time) besides `values`; all are escaped (they may be
+        residents' words) unless marked Html."""
+        week = {**placeholders(self.week, self.lang), "reminder_time": self.week.reminder_time}
+        return say(self.lang, key, **{**week, **values})
 
-    def common_values(self) -> dict[str, str]:
-        week = self.week
-        return {
-            "event": week.event.name.get(self.lang), "ward": week.ward.name.get(self.lang),
-            "theme": week.event.theme.get(self.lang), "start": dmy(week.event.start),
-            "end": dmy(week.event.end), "reminder_time": week.reminder_time,
-            "contact": contact_line(week, self.lang),
-        }
+    def label(self, key: str, **values: object) -> str:
+        """A button's label: plain text, its values as they are."""
+        return plain(self.lang, key, **values)
 
-    def reply(self, key: str, topic: str, buttons: list[Button] | None = None, **extra: object) -> Reply:
-        return Reply(self.say(key, **{**self.common_values(), **extra}), topic, buttons or [])
+    def reply(self, key: str, topic: str, buttons: list[Button] | None = None, **values: object) -> Reply:
+        return Reply(self.say(key, **values), topic, buttons or [])
 
 
 class Scheduled(Protocol):

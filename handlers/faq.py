@@ -1,14 +1,12 @@
 """Answers from the week file's FAQ, and the honest "I don't know" when nothing fits."""
 from __future__ import annotations
 
-import html
-
-from content.render import content_texts, faq_answer, placeholders
+from content.render import content_texts, faq_answer, filled
 from content.schema import LANGS, Week
+from content.texts import INTENTS, TEXTS, escape
 from core.matcher import Matcher, words
 from core.text import mask_personal, normalize
 from handlers.common import Context
-from handlers.texts import INTENTS, TEXTS
 from handlers.types import Button, Reply
 from storage import repo
 
@@ -32,7 +30,7 @@ def matcher_for(week: Week, taught: dict[str, list[str]], intents: dict[str, lis
         evidence[key] = [faq_answer(week, entry, lang) for lang in LANGS]
         for sub in entry.more:
             entries[f"{key}.{sub.id}"] = sub.ask.vi + sub.ask.en
-            evidence[f"{key}.{sub.id}"] = [sub.answer.get(lang).format_map(placeholders(week, lang)) for lang in LANGS]
+            evidence[f"{key}.{sub.id}"] = [filled(week, sub.answer, lang) for lang in LANGS]
     for day in week.days:
         evidence["intent:schedule"] += [t for a in day.activities for t in (a.text.vi, a.text.en) if t]
     name = week.event.name
@@ -45,7 +43,7 @@ async def answer(ctx: Context, faq_id: str) -> list[Reply]:
     entry = next((f for f in ctx.week.faq if f.id == entry_id), None)
     if entry is None:  # a button from an older version of the week file
         return await faq_list(ctx)
-    text = html.escape(faq_answer(ctx.week, entry, ctx.lang, entry.sub(sub_id)), quote=False)
+    text = escape(faq_answer(ctx.week, entry, ctx.lang, entry.sub(sub_id)))
     buttons = ctx.menu_buttons()
     return [Reply(text, f"faq:{faq_id}", buttons)]
 

@@ -1,14 +1,14 @@
 """Greeting, help, menu, thanks and cancel: the ways in and out of every conversation."""
 from __future__ import annotations
 
+from content.texts import COMMAND_MENU
 from handlers.common import Context
-from handlers.texts import COMMAND_MENU
 from handlers.types import Reply
 from storage import repo
 
 
 async def start(ctx: Context) -> list[Reply]:
-    name = ctx.resident.name or ("bạn" if ctx.lang == "vi" else "there")
+    name = ctx.resident.name or ctx.t("greeting_default_name")
     return [ctx.reply("greeting", "start", ctx.menu_buttons(), name=name)]
 
 

@@ -7,10 +7,10 @@ the pledge in one transaction, keyed by the confirming message's id.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from datetime import timedelta
 
+from content.texts import escape
 from core.amounts import format_vnd
 from core.amounts import parse_amount_detailed
 from core.numbers import DIGIT, read_int
@@ -222,7 +222,7 @@ async def _amount_ok(ctx: Context, data: dict, amount: int) -> list[Reply]:
 def _ask_name(ctx: Context, data: dict) -> Reply:
     buttons = []
     if ctx.resident.name:
-        buttons.append(Button(ctx.t("btn_use_name").format(name=ctx.resident.name[:30]), "pledge:name"))
+        buttons.append(Button(ctx.label("btn_use_name", name=ctx.resident.name[:30]), "pledge:name"))
     buttons += [Button(ctx.t("btn_anonymous"), "pledge:anonymous"), Button(ctx.t("btn_cancel"), "pledge:cancel")]
     return ctx.reply("pledge_ask_name", "pledge_name", buttons, amount=format_vnd(data["amount"]))
 
@@ -389,7 +389,7 @@ async def my_pledges(ctx: Context) -> list[Reply]:
                              status=ctx.t(f"pledge_status_{p.status}"),
                              date=p.created_at.astimezone(tz).strftime("%d/%m/%Y")))
         if p.status == PledgeStatus.PLEDGED:
-            buttons.append(Button(ctx.t("btn_cancel_pledge").format(ref=reference(p.id)), f"pledge:cancel_ref:{p.id}"))
+            buttons.append(Button(ctx.label("btn_cancel_pledge", ref=reference(p.id)), f"pledge:cancel_ref:{p.id}"))
     return [Reply("\n".join(lines), "my_pledges", buttons + [Button(ctx.t("btn_menu"), "menu:menu")])]
 
 
@@ -414,7 +414,7 @@ async def honour(ctx: Context) -> list[Reply]:
     if not paid:
         lines.append(ctx.t("honour_none"))
     for p in paid[:HONOUR_NAMES]:
-        lines.append(f"• {html.escape(shown_name(ctx, p.display_name, p.anonymous), quote=False)} · {format_vnd(p.amount)}")
+        lines.append(f"• {escape(shown_name(ctx, p.display_name, p.anonymous))} · {format_vnd(p.amount)}")
     if len(paid) > HONOUR_NAMES:
         lines.append(ctx.say("honour_more", count=len(paid) - HONOUR_NAMES))
     return [Reply("\n".join(lines), "honour", [Button(ctx.t("btn_pledge_now"), "pledge:start")])]

@@ -7,15 +7,14 @@ database transaction; messages for others (staff notices) are sent after it comm
 """
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from content.render import contact_line
 from content.schema import Week
+from content.texts import COMMANDS, TEXTS
 from core.clock import Clock
 from core.delivery import Outcome, Result, Senders
 from core.donation import wants_to_give
@@ -23,8 +22,7 @@ from core.language import language_of, reply_language
 from core.matcher import Matcher
 from core.text import normalize, tokens
 from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
-from handlers.common import Context, Ports, Scheduled, menu_buttons
-from handlers.texts import COMMANDS, TEXTS
+from handlers.common import Context, Ports, Scheduled, Voice, menu_buttons
 from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
@@ -110,8 +108,7 @@ class Assistant:
 
     def error_reply(self, lang: str) -> Reply:
         """What a resident sees when handling their message failed."""
-        contact = html.escape(contact_line(self.week, lang), quote=False)
-        return Reply(TEXTS[lang]["error"].format(contact=contact), "error", menu_buttons(lang))
+        return Voice(self.week, lang).reply("error", "error", menu_buttons(lang))
 
     @property
     def read_limit(self) -> int:

@@ -1,14 +1,14 @@
 """The week's program: the whole week, today, or a day named in free text."""
 from __future__ import annotations
 
-import html
 from datetime import date, timedelta
 
 from content.render import dm, dmy
 from content.schema import Day
+from content.texts import Html, escape
 from core.dates import asks_days_left, find_day, find_week
 from core.text import normalize
-from handlers.common import Context, Html, Voice
+from handlers.common import Context, Voice
 from handlers.types import Button, Reply
 
 # Words that may stand around a day phrase in a question about that day's program
@@ -22,10 +22,6 @@ planned plan going do does
 """.split())
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
 def day_block(ctx: Voice, day: Day, relative: str = "") -> str:
     """A day's program. `relative`: "Hôm nay, " or "Ngày mai, " before the date, when it is."""
     weekday = ctx.t("weekdays").split("|")[day.date.weekday()]
@@ -34,14 +30,14 @@ def day_block(ctx: Voice, day: Day, relative: str = "") -> str:
     if day.date == ctx.week.opening.date:
         lines.append(ctx.t("opening_marker"))
     for act in day.activities:
-        place = f" ({_e(act.place.get(ctx.lang))})" if act.place else ""
+        place = f" ({escape(act.place.get(ctx.lang))})" if act.place else ""
         when = f"{act.time} " if act.time else ""
-        lines.append(f"• {when}{_e(act.text.get(ctx.lang))}{place}")
+        lines.append(f"• {when}{escape(act.text.get(ctx.lang))}{place}")
     return "\n".join(lines)
 
 
 async def schedule(ctx: Context) -> list[Reply]:
-    blocks = [ctx.say("schedule_title", **ctx.common_values())]
+    blocks = [ctx.say("schedule_title")]
     blocks += [day_block(ctx, day) for day in sorted(ctx.week.days, key=lambda d: d.date)]
     blocks.append(ctx.t("schedule_footer"))
     return [Reply("\n\n".join(blocks), "schedule", ctx.menu_buttons())]
@@ -57,7 +53,7 @@ async def day(ctx: Context, when: date) -> list[Reply]:
     if program is None:
         if ctx.today < week.start:
             first = ctx.week.day(week.start)
-            text = ctx.say("before_week", **ctx.common_values(), days=(week.start - ctx.today).days,
+            text = ctx.say("before_week", days=(week.start - ctx.today).days,
                            first_day=Html(day_block(ctx, first)))
             return [Reply(text, "day", ctx.menu_buttons())]
         if ctx.today > week.end:
@@ -96,7 +92,7 @@ async def week(ctx: Context, monday: date) -> list[Reply]:
     days = sorted((d for d in ctx.week.days if monday <= d.date <= sunday), key=lambda d: d.date)
     if not days:
         return [ctx.reply("week_none", "week", ctx.menu_buttons(), first=dm(monday), last=dm(sunday))]
-    blocks = [ctx.say("schedule_title", **ctx.common_values())] + [day_block(ctx, d) for d in days]
+    blocks = [ctx.say("schedule_title")] + [day_block(ctx, d) for d in days]
     return [Reply("\n\n".join(blocks), "week", ctx.menu_buttons())]
 
 

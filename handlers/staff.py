@@ -5,7 +5,6 @@ For anyone not in ADMIN_IDS these commands answer exactly like an unknown comman
 from __future__ import annotations
 
 import csv
-import html
 import io
 from datetime import date, datetime
 
@@ -13,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.render import dm
 from content.schema import Week
+from content.texts import escape
 from core.amounts import format_vnd
 from core.delivery import REMINDER_PREFIX, SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW
 from core.language import language_of
 from core.phone import format_phone
 from handlers import teach, web_signin
-from handlers.common import Context
+from handlers.common import Context, Voice
 from handlers.pledge import parse_reference, reference, shown_name
-from handlers.texts import TEXTS
 from handlers.types import File, Outgoing, Reply
 from storage import repo
 from storage import staff as staff_store
@@ -34,9 +33,10 @@ STATUS_VI = {PledgeStatus.PLEDGED: "Chờ nộp", PledgeStatus.PAID: "Đã nhậ
 
 def new_pledge_notice(ctx: Context, pledge: Pledge) -> Reply:
     phone = format_phone(pledge.phone) if pledge.phone else "—"
-    name = pledge.display_name or TEXTS["vi"]["pledge_anonymous"]
-    text = TEXTS["vi"]["staff_new_pledge"].format(
-        ref=reference(pledge.id), amount=format_vnd(pledge.amount), name=_e(name), phone=phone, channel=ctx.msg.channel)
+    to_staff = Voice(ctx.week, "vi")  # staff read Vietnamese, whatever the donor's language
+    name = pledge.display_name or to_staff.t("pledge_anonymous")
+    text = to_staff.say("staff_new_pledge", ref=reference(pledge.id), amount=format_vnd(pledge.amount), name=name,
+                        phone=phone, channel=ctx.msg.channel)
     return Reply(text, "staff_new_pledge")
 
 
@@ -65,7 +65,7 @@ async def stats(ctx: Context) -> list[Reply]:
     skipped = await repo.skipped_reasons(ctx.session)
     if skipped:
         lines.append(ctx.t("staff_skipped"))
-        lines += [f"• {_e(_skipped_reason(ctx, reason))}: {count}" for reason, count in sorted(skipped.items())]
+        lines += [f"• {escape(_skipped_reason(ctx, reason))}: {count}" for reason, count in sorted(skipped.items())]
     top = await repo.top_unanswered(ctx.session, 10)
     erased = await repo.count_erased_questions(ctx.session)
     lines.append(ctx.t("staff_unanswered") if top or erased else ctx.t("staff_unanswered_none"))
@@ -121,8 +121,7 @@ async def mark_paid(session: AsyncSession, week: Week, pledge_id: int,
     await session.refresh(pledge)
     donor = await repo.get_resident(session, pledge.resident_id)
     lang = language_of(donor.language)
-    thanks = TEXTS[lang]["paid_thanks"].format(amount=format_vnd(pledge.amount), ref=reference(pledge_id),
-                                               fund=_e(week.fund.name.get(lang)))
+    thanks = Voice(week, lang).say("paid_thanks", amount=format_vnd(pledge.amount), ref=reference(pledge_id))
     return "done", pledge, Outgoing(donor.channel, donor.external_id, [Reply(thanks, "paid_thanks")])
 
 
@@ -167,7 +166,3 @@ def _xlsx(rows: list[list[str]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=False)

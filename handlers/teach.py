@@ -9,7 +9,6 @@ back into the content file.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,9 +16,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.schema import Week
+from content.texts import escape, plain, say
 from core.numbers import read_int
 from handlers.common import Context
-from handlers.texts import TEXTS
 from handlers.types import Button, Reply
 from storage import repo
 from storage import staff as staff_store
@@ -85,10 +84,9 @@ async def _teach(session: AsyncSession, week: Week, now: datetime, question_id: 
     # Closed by someone else meanwhile (a stale list, two staff at once): not taught to a second
     # entry. Taught again to the same entry is harmless.
     if question is None or (question.closed_at is not None and question.faq_id != faq_id):
-        raise ValueError(TEXTS["vi"]["teach_no_question"].format(number=question_id))
+        raise ValueError(plain("vi", "teach_no_question", number=question_id))
     if all(entry.id != faq_id for entry in week.faq):
-        raise ValueError(TEXTS["vi"]["teach_no_entry"].format(
-            entry=faq_id, entries=", ".join(e.id for e in week.faq)))
+        raise ValueError(plain("vi", "teach_no_entry", entry=faq_id, entries=", ".join(e.id for e in week.faq)))
     await repo.add_taught_ask(session, faq_id, question.sample, question_id, staff, now)
     await repo.close_unanswered(session, question_id, staff, faq_id, now)
     return question.sample
@@ -97,7 +95,7 @@ async def _teach(session: AsyncSession, week: Week, now: datetime, question_id: 
 async def _dismiss(session: AsyncSession, now: datetime, question_id: int, staff: str) -> None:
     question = await repo.get_unanswered(session, question_id)
     if question is None or question.closed_at is not None:
-        raise ValueError(TEXTS["vi"]["teach_no_question"].format(number=question_id))
+        raise ValueError(plain("vi", "teach_no_question", number=question_id))
     await repo.close_unanswered(session, question_id, staff, None, now)
 
 
@@ -105,7 +103,7 @@ async def _dismiss(session: AsyncSession, now: datetime, question_id: int, staff
 
 def unanswered_buttons(questions) -> list[Button]:
     """One "teach" button per question listed by /thongke."""
-    return [Button(TEXTS["vi"]["btn_teach"].format(number=q.id), f"teach:{q.id}") for q in questions]
+    return [Button(plain("vi", "btn_teach", number=q.id), f"teach:{q.id}") for q in questions]
 
 
 async def command(ctx: Context) -> list[Reply]:
@@ -147,7 +145,7 @@ def _staff(ctx: Context) -> str:
 async def _choose_entry(ctx: Context, question_id: int) -> list[Reply]:
     question = await repo.get_unanswered(ctx.session, question_id)
     if question is None:
-        return [Reply(_e(TEXTS["vi"]["teach_no_question"].format(number=question_id)), "teach")]
+        return [Reply(say("vi", "teach_no_question", number=question_id), "teach")]
     buttons = [Button(f"{entry.id}: {entry.ask.vi[0]}"[:60], f"teach:{question_id}:{entry.id}")
                for entry in ctx.week.faq]
     buttons.append(Button(ctx.t("btn_dismiss"), f"teach:{question_id}:{DISMISS}"))
@@ -158,7 +156,7 @@ async def _teach_reply(ctx: Context, question_id: int, faq_id: str) -> list[Repl
     try:
         text = await _teach(ctx.session, ctx.week, ctx.now, question_id, faq_id, _staff(ctx))
     except ValueError as exc:
-        return [Reply(_e(str(exc)), "teach")]
+        return [Reply(escape(str(exc)), "teach")]
     await staff_store.record_action(ctx.session, _staff(ctx), "chat", "teach", f"question:{question_id}",
                                     f"faq:{faq_id} {text}", ctx.now)
     ctx.after_commit.append(lambda: ctx.ports.learn(faq_id, [text]))
@@ -169,14 +167,10 @@ async def _dismiss_reply(ctx: Context, question_id: int) -> list[Reply]:
     try:
         await _dismiss(ctx.session, ctx.now, question_id, _staff(ctx))
     except ValueError as exc:
-        return [Reply(_e(str(exc)), "teach")]
+        return [Reply(escape(str(exc)), "teach")]
     await staff_store.record_action(ctx.session, _staff(ctx), "chat", "dismiss", f"question:{question_id}", "", ctx.now)
     return [ctx.reply("dismiss_done", "teach", number=question_id)]
 
 
 def _usage(ctx: Context) -> Reply:
     return ctx.reply("teach_usage", "teach", entries=", ".join(e.id for e in ctx.week.faq))
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=False)

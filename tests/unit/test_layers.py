@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 # Lower number, lower layer. settings is plain configuration, read by the migrations too.
 LAYERS = {"settings": 0, "core": 0, "content": 1, "storage": 2, "handlers": 3, "jobs": 4, "channels": 5, "bot": 6}
 

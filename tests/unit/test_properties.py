@@ -17,7 +17,7 @@ from content.loader import DEFAULT_PATH, load_week
 from core.clock import ManualClock
 from core.delivery import Outcome, Result
 from handlers.router import Assistant
-from handlers.texts import COMMANDS
+from content.texts import COMMANDS
 from handlers.types import Incoming, Reply
 from storage import repo
 from storage.db import Storage
