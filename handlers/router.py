@@ -29,6 +29,7 @@ from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
 from storage.models import NAME_MAX
+from storage.status import PledgeStep
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ class Assistant:
             return await broadcast.on_text(ctx, dialog, text)  # a notice may be longer than a question
         if len(text) > self.max_message_chars:
             return await faq.too_long(ctx, text)
-        if dialog is not None and dialog.state.startswith("pledge_"):
+        if dialog is not None and PledgeStep.of(dialog.state) is not None:
             return await pledge.on_text(ctx, dialog, text)
         if pledge.amount_in_pledge_message(text):
             return await pledge.start(ctx, text)
