@@ -4,30 +4,33 @@ Nothing is recorded until the resident confirms; the steps in between live in th
 state (database), so a restart loses nothing. The confirmation claims the dialog and records
 the pledge in one transaction, keyed by the confirming message's id.
 
-The flow. States are storage.status.PledgeStep; STEPS (below) says what each asks, what it takes
-and where it may lead; "end": the dialog row is removed.
+The flow. The states are storage.status.PledgeStep; STEPS (below) says what each asks, what it
+takes and where it may lead ("end": the dialog row is removed, nothing more is asked).
 
-    /ungho, the Pledge button, "em muốn đóng góp"        "ủng hộ 500k" (the amount said at once)
-                  │                                                │
-                  ▼              a bare "500"                      │
-           pledge_amount ─────────────────────────► pledge_amount_check
-             │    ▲  ◄───── "no", or not an amount ───── │         │
-             │    └─ unclear, out of range               │ "yes",  │
-             │ an amount                                 │ another │
-             ▼                                           ▼ amount  ▼
-           pledge_name ◄─────────────────────────────────────────────
-             │ a name, the resident's own, or "ẩn danh" (anonymous)
-             ▼
-           pledge_phone
-             │ a phone number, or Skip
-             ▼
-           pledge_confirm ── Confirm ──► recorded: thanks, how to pay, staff told (end)
-             │     ▲
-             │     └──── the new answer (straight back: the later steps are answered)
-             └─ Edit: amount / name / phone ──► that step
+    /ungho, the Pledge button,                "ủng hộ 500k"
+    "em muốn đóng góp"                        (the amount said at once)
+            │                                          │
+            ▼            a bare "500"                  │
+     pledge_amount ──────────────► pledge_amount_check │
+      │  ▲    ▲                        │      │        │
+      │  │    └─ "no", not an amount ──┘      │        │
+      │  └─ unclear, out of range             │        │
+      │                       "yes", another  │        │
+      │ an amount                     amount  ▼        │
+      └─────────────────────────────────► pledge_name ◄┘
+                                               │ a name, their own, or "ẩn danh"
+                                               ▼
+                                          pledge_phone
+                                               │ a phone number, or Skip
+                                               ▼
+                                          pledge_confirm ── Confirm ──► recorded, staff told (end)
+                                               │   ▲
+                                 Edit: amount, │   │ the new answer: straight back
+                                 name or phone ▼   │
+                                  pledge_amount / _name / _phone
 
-    Cancel: its button at every step, "hủy" or "không" where words are read ──► end.
-    A question asked mid-way is answered, then the step recalled; the state stays.
+    Cancel (its button at every step; "hủy", "không" where words are read) ──► end.
+    A question asked mid-way is answered and the step recalled; the state stays.
     A button of an older message answers its own step, once the steps before that are answered.
 """
 from __future__ import annotations
@@ -119,10 +122,10 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
     if at is None:
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     draft = PledgeDraft.from_dict(ctx.dialog.data)
-    answers, press = _ANSWER_BUTTONS.get(verb, (None, None))
+    answers, press = _ANSWER_BUTTONS.get(verb, (None, _not_ours))
     if answers is not None and not STEPS[answers].needs <= draft.answered():
         return [STEPS[at].asks(ctx, draft)]  # a button of a later step, from an older message
-    replies = await press(ctx, draft, arg) if press is not None else None
+    replies = await press(ctx, draft, arg)
     if replies is None:  # not one of our buttons
         return [_summary(ctx, draft)] if at == PledgeStep.CONFIRM else await start(ctx)
     return replies
@@ -308,8 +311,8 @@ class Step:
 
 _S = PledgeStep
 STEPS: dict[PledgeStep, Step] = {
-    # The check's own question is not asked again: its Yes/No buttons belong to the message that asked it.
     _S.AMOUNT: Step(_ask_amount, _take_amount, frozenset({_S.AMOUNT_CHECK, _S.NAME, _S.CONFIRM, END})),
+    # Its own question is not asked again: the Yes/No buttons belong to the message that asked it.
     _S.AMOUNT_CHECK: Step(_ask_amount, _take_suggestion, frozenset({_S.AMOUNT, _S.NAME, _S.CONFIRM, END})),
     _S.NAME: Step(_ask_name, _take_name_text, frozenset({_S.PHONE, _S.CONFIRM, END}), frozenset({_S.AMOUNT})),
     _S.PHONE: Step(_ask_phone, _take_phone, frozenset({_S.CONFIRM, END}), frozenset({_S.AMOUNT, _S.NAME})),
@@ -320,6 +323,13 @@ STEPS: dict[PledgeStep, Step] = {
 ENTRY = frozenset({_S.AMOUNT, _S.AMOUNT_CHECK, _S.NAME})
 # Which step a field's Edit button goes back to.
 EDITABLE = {"amount": _S.AMOUNT, "name": _S.NAME, "phone": _S.PHONE}
+
+
+Press = Callable[[Context, PledgeDraft, str], Awaitable[list[Reply] | None]]  # None: not one of our buttons
+
+
+async def _not_ours(ctx: Context, draft: PledgeDraft, arg: str) -> None:  # noqa: ARG001
+    return None
 
 
 async def _press_amount(ctx: Context, draft: PledgeDraft, arg: str) -> list[Reply] | None:
@@ -352,8 +362,7 @@ async def _press_edit(ctx: Context, draft: PledgeDraft, arg: str) -> list[Reply]
 
 
 # The buttons that answer a step ("pledge:<verb>[:<arg>]"): the step each answers, and how.
-# None from a press: not one of ours (a forged amount).
-_ANSWER_BUTTONS: dict[str, tuple[PledgeStep, Callable[[Context, PledgeDraft, str], Awaitable[list[Reply] | None]]]] = {
+_ANSWER_BUTTONS: dict[str, tuple[PledgeStep, Press]] = {
     "amount": (_S.AMOUNT, _press_amount),
     "name": (_S.NAME, _press_own_name),
     "anonymous": (_S.NAME, _press_anonymous),
