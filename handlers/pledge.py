@@ -3,31 +3,60 @@
 Nothing is recorded until the resident confirms; the steps in between live in the dialog
 state (database), so a restart loses nothing. The confirmation claims the dialog and records
 the pledge in one transaction, keyed by the confirming message's id.
+
+The flow. The states are storage.status.PledgeStep; STEPS (below) says what each asks, what it
+takes and where it may lead ("end": the dialog row is removed, nothing more is asked).
+
+    /ungho, the Pledge button,                "ủng hộ 500k"
+    "em muốn đóng góp"                        (the amount said at once)
+            │                                          │
+            ▼            a bare "500"                  │
+     pledge_amount ──────────────► pledge_amount_check │
+      │  ▲    ▲                        │      │        │
+      │  │    └─ "no", not an amount ──┘      │        │
+      │  └─ unclear, out of range             │        │
+      │                       "yes", another  │        │
+      │ an amount                     amount  ▼        │
+      └─────────────────────────────────► pledge_name ◄┘
+                                               │ a name, their own, or "ẩn danh"
+                                               ▼
+                                          pledge_phone
+                                               │ a phone number, or Skip
+                                               ▼
+                                          pledge_confirm ── Confirm ──► recorded, staff told (end)
+                                               │   ▲
+                                 Edit: amount, │   │ the new answer: straight back
+                                 name or phone ▼   │
+                                  pledge_amount / _name / _phone
+
+    Cancel (its button at every step; "hủy", "không" where words are read) ──► end.
+    A question asked mid-way is answered and the step recalled; the state stays.
+    A button of an older message answers its own step, once the steps before that are answered.
 """
 from __future__ import annotations
 
-import hashlib
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from content.texts import escape
 from core.amounts import format_vnd
 from core.amounts import parse_amount_detailed
-from core.numbers import DIGIT, read_int
+from core.numbers import read_int
 from core.phone import format_phone, normalize_phone
 from core.text import fold, normalize, strip_diacritics
 from core.vietqr import vietqr_payload, vietqr_png
 from handlers.common import Context
+from handlers.pledge_draft import PledgeDraft
+# The router and the staff pages reach these through this module.
+from handlers.pledge_lists import cancel_pledge, reference, shown_name
 from handlers.types import Button, File, Outgoing, Reply
 from storage import repo
 from storage.models import DialogState, Pledge
-from storage.status import PledgeStatus
+from storage.status import PledgeStep
 
-ASK_AMOUNT, CHECK_AMOUNT, ASK_NAME, ASK_PHONE, CONFIRM = (
-    "pledge_amount", "pledge_amount_check", "pledge_name", "pledge_phone", "pledge_confirm")
 QUICK_AMOUNTS = (100_000, 200_000, 500_000, 1_000_000)
 MAX_NAME = 64
-REFERENCE_PREFIX = "KH"
 
 _PLEDGE_VERB = re.compile(r"\b(?:ung ho|quyen gop|dong gop|gop|donate|pledge|give)\b")
 _QUESTION = re.compile(r"\?|\b(?:chua|khong|bao nhieu|the nao|lam sao|o dau|how|what|where)\b")
@@ -40,6 +69,7 @@ _NO = {"huy", "khong", "thoi", "no", "cancel", "khong ung ho nua", "thoi khong u
 _EDIT = {"sua", "edit", "thay doi", "sua lai"}
 _STOP_WORDS = {"hủy", "huỷ", "thôi", "thoi", "cancel", "stop", "dừng"}
 _STOP_PHRASES = ("khong ung ho", "thoi khong", "huy ung ho", "dung ung ho")
+_SKIP_PHONE = {"bo qua", "khong", "skip", "no", "k co", "khong co"}
 _POLITE = {"nhe", "nha", "a", "ad", "admin", "bot", "oi", "nhe", "luon", "ban", "em", "anh", "chi"}
 MIN_AMOUNT = 10_000  # below this a number is more likely a year or a typo than a gift
 # How sure the bot must be that a message in the middle of a pledge is another question.
@@ -47,16 +77,6 @@ DIVERSION_THRESHOLD = 0.75
 # A summary older than this is shown again before anything is recorded.
 CONFIRM_WITHIN = timedelta(minutes=30)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def reference(pledge_id: int) -> str:
-    return f"{REFERENCE_PREFIX}-{pledge_id:04d}"
-
-
-def parse_reference(text: str) -> int | None:
-    """"KH-0042", "kh42", "KH0042", "42" -> 42."""
-    m = re.fullmatch(rf"\s*(?:{REFERENCE_PREFIX}\s*-?\s*)?0*({DIGIT}{{1,12}})\s*", text, re.I)
-    return int(m.group(1)) if m else None
 
 
 def amount_in_pledge_message(text: str) -> bool:
@@ -73,44 +93,22 @@ async def start(ctx: Context, text: str | None = None) -> list[Reply]:
     """/ungho, the button, or a message that says it (with the amount, when given)."""
     text = text or ctx.args
     if text:
-        return await _take_amount(ctx, {}, text)
-    await _goto(ctx, ASK_AMOUNT, {})
+        return await _take_amount(ctx, PledgeDraft(), text)
+    await _goto(ctx, PledgeStep.AMOUNT, PledgeDraft())
     return [_ask_amount(ctx)]
-
-
-def _answer_words(text: str) -> str:
-    """ "Xác nhận nhé ad!" -> "xac nhan": the answer without the politeness around it."""
-    return " ".join(w for w in normalize(text).split() if w not in _POLITE)
 
 
 async def on_text(ctx: Context, dialog: DialogState, text: str) -> list[Reply]:
     """A typed answer to the step the resident is at."""
-    data = dict(dialog.data)
-    word = _answer_words(text)
-    if dialog.state == ASK_AMOUNT:
-        return await _take_amount(ctx, data, text)
-    if dialog.state == CHECK_AMOUNT:
-        if word in _YES:
-            return await _amount_ok(ctx, data, data.pop("suggestion"))
-        return await _take_amount(ctx, data, text)
-    if dialog.state == ASK_NAME:
-        return await _take_name_text(ctx, data, text)
-    if dialog.state == ASK_PHONE:
-        return await _take_phone(ctx, data, text)
-    if dialog.state == CONFIRM:
-        if word in _CONFIRM:
-            return await confirm(ctx)
-        if word in _EDIT:
-            return [_ask_edit(ctx)]
-        if word in _NO:
-            return await cancel(ctx)
-        return await _elsewhere(ctx, text, "pledge_step_confirm", lambda: [_summary(ctx, data)])
-    return await start(ctx)
+    at = PledgeStep.of(dialog.state)
+    if at is None:
+        return await start(ctx)
+    return await STEPS[at].accepts(ctx, PledgeDraft.from_dict(dialog.data), text)
 
 
 async def on_button(ctx: Context, action: str) -> list[Reply]:
     """Buttons: pledge:start, pledge:amount:<đ>, pledge:name, pledge:anonymous, pledge:skip_phone,
-    pledge:confirm, pledge:edit[:<field>], pledge:cancel, pledge:cancel_ref:<id>."""
+    pledge:confirm[:<summary version>], pledge:edit[:<field>], pledge:cancel, pledge:cancel_ref:<id>."""
     verb, _, arg = action.partition(":")
     if verb == "start":
         return await start(ctx)
@@ -120,47 +118,17 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
         return await cancel(ctx)
     if verb == "confirm":
         return await confirm(ctx, version=arg)
-    dialog = ctx.dialog
-    if dialog is None or not dialog.state.startswith("pledge_"):
+    at = PledgeStep.of(ctx.dialog.state) if ctx.dialog is not None else None
+    if at is None:
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
-    data = dict(dialog.data)
-    if not _NEEDS.get(verb, set()) <= data.keys():  # a button of a later step, from an older message
-        return [_ask_again(ctx, dialog.state, data)]
-    amount = read_int(arg) if verb == "amount" else None
-    if amount is not None:
-        data.pop("suggestion", None)
-        return await _amount_ok(ctx, data, amount)
-    if verb == "name":
-        return await _take_name(ctx, data, ctx.resident.name or "")
-    if verb == "anonymous":
-        return await _take_name(ctx, data, None)
-    if verb == "skip_phone":
-        return await _phone_ok(ctx, data, None)
-    if verb == "edit" and arg in EDIT_STEPS:
-        data["editing"] = True
-        state, ask = EDIT_STEPS[arg]
-        await _goto(ctx, state, data)
-        return [ask(ctx, data)]
-    if verb == "edit":
-        return [_ask_edit(ctx)]
-    return [_summary(ctx, data)] if dialog.state == CONFIRM else await start(ctx)
-
-
-# What a button's step needs to know already: "skip phone" from another pledge's message, pressed
-# before this one has an amount, must not reach the summary.
-_NEEDS = {"name": {"amount"}, "anonymous": {"amount"}, "skip_phone": {"amount", "anonymous"},
-          "edit": {"amount", "anonymous", "phone"}}
-
-
-def _ask_again(ctx: Context, state: str, data: dict) -> Reply:
-    """The question of the step the resident is at."""
-    if state == CONFIRM:
-        return _summary(ctx, data)
-    if state == ASK_PHONE:
-        return _ask_phone(ctx, data)
-    if state == ASK_NAME:
-        return _ask_name(ctx, data)
-    return _ask_amount(ctx, data)
+    draft = PledgeDraft.from_dict(ctx.dialog.data)
+    answers, press = _ANSWER_BUTTONS.get(verb, (None, _not_ours))
+    if answers is not None and not STEPS[answers].needs <= draft.answered():
+        return [STEPS[at].asks(ctx, draft)]  # a button of a later step, from an older message
+    replies = await press(ctx, draft, arg)
+    if replies is None:  # not one of our buttons
+        return [_summary(ctx, draft)] if at == PledgeStep.CONFIRM else await start(ctx)
+    return replies
 
 
 async def cancel(ctx: Context) -> list[Reply]:
@@ -170,8 +138,13 @@ async def cancel(ctx: Context) -> list[Reply]:
 
 # Steps ------------------------------------------------------------------------------------
 
-async def _goto(ctx: Context, state: str, data: dict) -> None:
-    await repo.set_dialog(ctx.session, ctx.resident.id, state, data, ctx.now)
+async def _goto(ctx: Context, step: PledgeStep, draft: PledgeDraft) -> None:
+    await repo.set_dialog(ctx.session, ctx.resident.id, step, draft.to_dict(), ctx.now)
+
+
+def _answer_words(text: str) -> str:
+    """ "Xác nhận nhé ad!" -> "xac nhan": the answer without the politeness around it."""
+    return " ".join(w for w in normalize(text).split() if w not in _POLITE)
 
 
 def _amount_buttons(ctx: Context) -> list[Button]:
@@ -179,55 +152,62 @@ def _amount_buttons(ctx: Context) -> list[Button]:
         Button(ctx.t("btn_cancel"), "pledge:cancel")]
 
 
-def _ask_amount(ctx: Context, data: dict | None = None) -> Reply:  # noqa: ARG001 (same shape as the others)
+def _ask_amount(ctx: Context, draft: PledgeDraft | None = None) -> Reply:  # noqa: ARG001 (same shape as the others)
     return ctx.reply("pledge_ask_amount", "pledge_amount", _amount_buttons(ctx), fund=ctx.week.fund.name.get(ctx.lang))
 
 
-async def _take_amount(ctx: Context, data: dict, text: str) -> list[Reply]:
+async def _take_amount(ctx: Context, draft: PledgeDraft, text: str) -> list[Reply]:
     result = parse_amount_detailed(text)
     retry = _amount_buttons(ctx)
     if result.reason == "bare_small" and result.suggestion:
-        data["suggestion"] = result.suggestion
-        await _goto(ctx, CHECK_AMOUNT, data)
+        draft.suggestion = result.suggestion
+        await _goto(ctx, PledgeStep.AMOUNT_CHECK, draft)
         return [ctx.reply("pledge_amount_check", "pledge_amount_check",
                           [Button(ctx.t("btn_yes"), f"pledge:amount:{result.suggestion}"),
                            Button(ctx.t("btn_no"), "pledge:edit:amount")], amount=format_vnd(result.suggestion))]
-    await _goto(ctx, ASK_AMOUNT, data)
     if result.amount is None or result.reason == "not_understood":
+        await _goto(ctx, PledgeStep.AMOUNT, draft)
         return await _elsewhere(ctx, text, "pledge_step_amount", lambda: [
             ctx.reply("pledge_amount_unclear", "pledge_amount_invalid", retry, text=text[:100])])
     if result.amount < 0:
+        await _goto(ctx, PledgeStep.AMOUNT, draft)
         return [ctx.reply("pledge_amount_negative", "pledge_amount_invalid", retry)]
     if result.amount == 0:
+        await _goto(ctx, PledgeStep.AMOUNT, draft)
         return [ctx.reply("pledge_amount_zero", "pledge_amount_invalid", retry)]
-    return await _amount_ok(ctx, data, result.amount)
+    return await _amount_ok(ctx, draft, result.amount)
 
 
-async def _amount_ok(ctx: Context, data: dict, amount: int) -> list[Reply]:
+async def _take_suggestion(ctx: Context, draft: PledgeDraft, text: str) -> list[Reply]:
+    """The answer to "Did you mean 500.000 đ?": yes, or the amount meant."""
+    if _answer_words(text) in _YES and draft.suggestion is not None:
+        amount, draft.suggestion = draft.suggestion, None
+        return await _amount_ok(ctx, draft, amount)
+    return await _take_amount(ctx, draft, text)
+
+
+async def _amount_ok(ctx: Context, draft: PledgeDraft, amount: int) -> list[Reply]:
     limit = ctx.week.fund.max_pledge
     if amount < MIN_AMOUNT:  # "2023" typed alone, or a forged button: not a gift anyone means
-        await _goto(ctx, ASK_AMOUNT, data)
+        await _goto(ctx, PledgeStep.AMOUNT, draft)
         return [ctx.reply("pledge_amount_small", "pledge_amount_invalid", _amount_buttons(ctx),
                           min=format_vnd(MIN_AMOUNT))]
     if amount > limit:
-        await _goto(ctx, ASK_AMOUNT, data)
+        await _goto(ctx, PledgeStep.AMOUNT, draft)
         return [ctx.reply("pledge_amount_too_big", "pledge_amount_invalid", _amount_buttons(ctx), max=format_vnd(limit))]
-    data["amount"] = amount
-    if data.pop("editing", False) and "anonymous" in data:
-        return await _to_confirm(ctx, data)
-    await _goto(ctx, ASK_NAME, data)
-    return [_ask_name(ctx, data)]
+    draft.amount = amount
+    return await _next(ctx, draft, PledgeStep.NAME)
 
 
-def _ask_name(ctx: Context, data: dict) -> Reply:
+def _ask_name(ctx: Context, draft: PledgeDraft) -> Reply:
     buttons = []
     if ctx.resident.name:
         buttons.append(Button(ctx.label("btn_use_name", name=ctx.resident.name[:30]), "pledge:name"))
     buttons += [Button(ctx.t("btn_anonymous"), "pledge:anonymous"), Button(ctx.t("btn_cancel"), "pledge:cancel")]
-    return ctx.reply("pledge_ask_name", "pledge_name", buttons, amount=format_vnd(data["amount"]))
+    return ctx.reply("pledge_ask_name", "pledge_name", buttons, amount=format_vnd(draft.amount))
 
 
-async def _take_name_text(ctx: Context, data: dict, text: str) -> list[Reply]:
+async def _take_name_text(ctx: Context, draft: PledgeDraft, text: str) -> list[Reply]:
     """A typed name: unless it says stop, or is plainly a question about something else."""
     said = " ".join(text.lower().split())
     # Diacritics matter here: "hủy" is "cancel", "Huy" is a name.
@@ -237,68 +217,67 @@ async def _take_name_text(ctx: Context, data: dict, text: str) -> list[Reply]:
     if replies:
         replies.append(Reply(ctx.say("pledge_continue", step=ctx.t("pledge_step_name")), "pledge_reminder"))
         return replies
-    return await _take_name(ctx, data, text)
+    return await _take_name(ctx, draft, text)
 
 
-async def _take_name(ctx: Context, data: dict, name: str | None) -> list[Reply]:
+async def _take_name(ctx: Context, draft: PledgeDraft, name: str | None) -> list[Reply]:
     cleaned = " ".join(_CONTROL.sub(" ", name or "").split())[:MAX_NAME]
     anonymous = not cleaned or normalize(cleaned) in _ANONYMOUS
-    data.update(name=None if anonymous else cleaned, anonymous=anonymous)
-    if data.pop("editing", False) and "phone" in data:
-        return await _to_confirm(ctx, data)
-    await _goto(ctx, ASK_PHONE, data)
-    return [_ask_phone(ctx, data)]
+    draft.set_name(None if anonymous else cleaned)
+    return await _next(ctx, draft, PledgeStep.PHONE)
 
 
-def _ask_phone(ctx: Context, data: dict) -> Reply:
+def _ask_phone(ctx: Context, draft: PledgeDraft) -> Reply:  # noqa: ARG001 (same shape as the others)
     return ctx.reply("pledge_ask_phone", "pledge_phone",
                      [Button(ctx.t("btn_skip_phone"), "pledge:skip_phone"), Button(ctx.t("btn_cancel"), "pledge:cancel")])
 
 
-async def _take_phone(ctx: Context, data: dict, text: str) -> list[Reply]:
-    if normalize(text) in {"bo qua", "khong", "skip", "no", "k co", "khong co"}:
-        return await _phone_ok(ctx, data, None)
+async def _take_phone(ctx: Context, draft: PledgeDraft, text: str) -> list[Reply]:
+    if normalize(text) in _SKIP_PHONE:
+        return await _phone_ok(ctx, draft, None)
     phone = normalize_phone(text)
     if phone is None:
         return await _elsewhere(ctx, text, "pledge_step_phone", lambda: [ctx.reply(
             "pledge_phone_invalid", "pledge_phone_invalid",
             [Button(ctx.t("btn_skip_phone"), "pledge:skip_phone"), Button(ctx.t("btn_cancel"), "pledge:cancel")],
             text=text[:40])])
-    return await _phone_ok(ctx, data, phone)
+    return await _phone_ok(ctx, draft, phone)
 
 
-async def _phone_ok(ctx: Context, data: dict, phone: str | None) -> list[Reply]:
-    data["phone"] = phone
-    data.pop("editing", None)
-    return await _to_confirm(ctx, data)
+async def _phone_ok(ctx: Context, draft: PledgeDraft, phone: str | None) -> list[Reply]:
+    draft.set_phone(phone)
+    return await _next(ctx, draft, PledgeStep.CONFIRM)
 
 
-async def _to_confirm(ctx: Context, data: dict) -> list[Reply]:
-    await _goto(ctx, CONFIRM, data)
-    return [_summary(ctx, data)]
+async def _next(ctx: Context, draft: PledgeDraft, step: PledgeStep) -> list[Reply]:
+    """On to `step`; but an edit made from the summary goes straight back to it once the steps
+    after the edited one are answered."""
+    editing, draft.editing = draft.editing, False
+    if editing and STEPS[PledgeStep.CONFIRM].needs <= draft.answered():
+        step = PledgeStep.CONFIRM
+    await _goto(ctx, step, draft)
+    return [STEPS[step].asks(ctx, draft)]
 
 
-EDIT_STEPS = {"amount": (ASK_AMOUNT, _ask_amount), "name": (ASK_NAME, _ask_name), "phone": (ASK_PHONE, _ask_phone)}
-
-
-def shown_name(ctx: Context, name: str | None, anonymous: bool) -> str:
-    return ctx.t("pledge_anonymous") if anonymous or not name else name
-
-
-def summary_version(data: dict) -> str:
-    """Names the summary a Confirm button was shown under, so that an older one confirms nothing."""
-    seen = f"{data.get('amount')}|{data.get('name')}|{data.get('anonymous')}|{data.get('phone')}"
-    return hashlib.sha256(seen.encode()).hexdigest()[:8]
-
-
-def _summary(ctx: Context, data: dict) -> Reply:
-    phone = format_phone(data["phone"]) if data.get("phone") else ctx.t("pledge_no_phone")
+def _summary(ctx: Context, draft: PledgeDraft) -> Reply:
+    phone = format_phone(draft.phone) if draft.phone else ctx.t("pledge_no_phone")
     return ctx.reply("pledge_summary", "pledge_confirm",
-                     [Button(ctx.t("btn_confirm"), f"pledge:confirm:{summary_version(data)}"),
+                     [Button(ctx.t("btn_confirm"), f"pledge:confirm:{draft.summary_version()}"),
                       Button(ctx.t("btn_edit"), "pledge:edit"),
                       Button(ctx.t("btn_cancel"), "pledge:cancel")],
-                     amount=format_vnd(data["amount"]), name=shown_name(ctx, data.get("name"), data.get("anonymous", False)),
+                     amount=format_vnd(draft.amount), name=shown_name(ctx, draft.name, bool(draft.anonymous)),
                      phone=phone)
+
+
+async def _take_summary_answer(ctx: Context, draft: PledgeDraft, text: str) -> list[Reply]:
+    word = _answer_words(text)
+    if word in _CONFIRM:
+        return await confirm(ctx)
+    if word in _EDIT:
+        return [_ask_edit(ctx)]
+    if word in _NO:
+        return await cancel(ctx)
+    return await _elsewhere(ctx, text, "pledge_step_confirm", lambda: [_summary(ctx, draft)])
 
 
 def _ask_edit(ctx: Context) -> Reply:
@@ -317,6 +296,81 @@ async def _elsewhere(ctx: Context, text: str, step: str, otherwise) -> list[Repl
     return replies
 
 
+# The step table ---------------------------------------------------------------------------
+
+END = None  # the dialog row is removed: the pledge cancelled or recorded
+
+
+@dataclass(frozen=True)
+class Step:
+    asks: Callable[[Context, PledgeDraft], Reply]  # its question: asked again for a button it cannot take yet
+    accepts: Callable[[Context, PledgeDraft, str], Awaitable[list[Reply]]]  # a typed answer
+    goes_to: frozenset[PledgeStep | None]  # where its answers and buttons may lead, besides staying
+    needs: frozenset[PledgeStep] = frozenset()  # answered before its buttons are taken
+
+
+_S = PledgeStep
+STEPS: dict[PledgeStep, Step] = {
+    _S.AMOUNT: Step(_ask_amount, _take_amount, frozenset({_S.AMOUNT_CHECK, _S.NAME, _S.CONFIRM, END})),
+    # Its own question is not asked again: the Yes/No buttons belong to the message that asked it.
+    _S.AMOUNT_CHECK: Step(_ask_amount, _take_suggestion, frozenset({_S.AMOUNT, _S.NAME, _S.CONFIRM, END})),
+    _S.NAME: Step(_ask_name, _take_name_text, frozenset({_S.PHONE, _S.CONFIRM, END}), frozenset({_S.AMOUNT})),
+    _S.PHONE: Step(_ask_phone, _take_phone, frozenset({_S.CONFIRM, END}), frozenset({_S.AMOUNT, _S.NAME})),
+    _S.CONFIRM: Step(_summary, _take_summary_answer, frozenset({_S.AMOUNT, _S.NAME, _S.PHONE, END}),
+                     frozenset({_S.AMOUNT, _S.NAME, _S.PHONE})),
+}
+# Where /ungho (or "ủng hộ 500k") leads, from no dialog or any step.
+ENTRY = frozenset({_S.AMOUNT, _S.AMOUNT_CHECK, _S.NAME})
+# Which step a field's Edit button goes back to.
+EDITABLE = {"amount": _S.AMOUNT, "name": _S.NAME, "phone": _S.PHONE}
+
+
+Press = Callable[[Context, PledgeDraft, str], Awaitable[list[Reply] | None]]  # None: not one of our buttons
+
+
+async def _not_ours(ctx: Context, draft: PledgeDraft, arg: str) -> None:  # noqa: ARG001
+    return None
+
+
+async def _press_amount(ctx: Context, draft: PledgeDraft, arg: str) -> list[Reply] | None:
+    amount = read_int(arg)
+    if amount is None:
+        return None
+    draft.suggestion = None
+    return await _amount_ok(ctx, draft, amount)
+
+
+async def _press_own_name(ctx: Context, draft: PledgeDraft, arg: str) -> list[Reply]:  # noqa: ARG001
+    return await _take_name(ctx, draft, ctx.resident.name or "")
+
+
+async def _press_anonymous(ctx: Context, draft: PledgeDraft, arg: str) -> list[Reply]:  # noqa: ARG001
+    return await _take_name(ctx, draft, None)
+
+
+async def _press_skip_phone(ctx: Context, draft: PledgeDraft, arg: str) -> list[Reply]:  # noqa: ARG001
+    return await _phone_ok(ctx, draft, None)
+
+
+async def _press_edit(ctx: Context, draft: PledgeDraft, arg: str) -> list[Reply]:
+    step = EDITABLE.get(arg)
+    if step is None:
+        return [_ask_edit(ctx)]
+    draft.editing = True
+    await _goto(ctx, step, draft)
+    return [STEPS[step].asks(ctx, draft)]
+
+
+# The buttons that answer a step ("pledge:<verb>[:<arg>]"): the step each answers, and how.
+_ANSWER_BUTTONS: dict[str, tuple[PledgeStep, Press]] = {
+    "amount": (_S.AMOUNT, _press_amount),
+    "name": (_S.NAME, _press_own_name),
+    "anonymous": (_S.NAME, _press_anonymous),
+    "skip_phone": (_S.PHONE, _press_skip_phone),
+    "edit": (_S.CONFIRM, _press_edit),
+}
+
+
 # Confirmation -----------------------------------------------------------------------------
 
 async def confirm(ctx: Context, version: str = "") -> list[Reply]:
@@ -327,19 +381,21 @@ async def confirm(ctx: Context, version: str = "") -> list[Reply]:
     if existing is not None and existing.resident_id == ctx.resident.id:
         return _thanks(ctx, existing)  # the same update delivered again: answer again, record nothing
     dialog = ctx.dialog
-    if dialog is None or dialog.state != CONFIRM:
+    if dialog is None or dialog.state != PledgeStep.CONFIRM:
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
-    if (version and version != summary_version(dialog.data)) or ctx.now - dialog.updated_at > CONFIRM_WITHIN:
+    draft = PledgeDraft.from_dict(dialog.data)
+    if (version and version != draft.summary_version()) or ctx.now - dialog.updated_at > CONFIRM_WITHIN:
         # A Confirm under an older summary, or a summary left for long: show what would be recorded.
-        await _goto(ctx, CONFIRM, dict(dialog.data))
-        return [_summary(ctx, dict(dialog.data))]
-    data = await repo.claim_dialog(ctx.session, ctx.resident.id, CONFIRM)
+        await _goto(ctx, PledgeStep.CONFIRM, draft)
+        return [_summary(ctx, draft)]
+    data = await repo.claim_dialog(ctx.session, ctx.resident.id, PledgeStep.CONFIRM)
     if data is None:
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     if not ctx.msg.message_id:
         key += f"at-{ctx.now.timestamp()}"
-    pledge = await repo.create_pledge(ctx.session, ctx.resident.id, data["amount"], data.get("name"),
-                                      data.get("anonymous", False), data.get("phone"), key, ctx.now)
+    draft = PledgeDraft.from_dict(data)
+    pledge = await repo.create_pledge(ctx.session, ctx.resident.id, draft.amount, draft.name,
+                                      bool(draft.anonymous), draft.phone, key, ctx.now)
     _announce_to_staff(ctx, pledge)
     return _thanks(ctx, pledge)
 
@@ -372,49 +428,3 @@ def _announce_to_staff(ctx: Context, pledge: Pledge) -> None:
 
     for channel, user_id in sorted(ctx.ports.staff):
         ctx.outbox.append(Outgoing(channel, user_id, [new_pledge_notice(ctx, pledge)]))
-
-
-# The resident's pledges and the honour list --------------------------------------------
-
-async def my_pledges(ctx: Context) -> list[Reply]:
-    pledges = await repo.pledges_of(ctx.session, ctx.resident.id)
-    if not pledges:
-        return [ctx.reply("my_pledges_none", "my_pledges", [Button(ctx.t("btn_pledge_now"), "pledge:start")],
-                          fund=ctx.week.fund.name.get(ctx.lang))]
-    tz = ctx.week.tz
-    lines = [ctx.t("my_pledges")]
-    buttons = []
-    for p in pledges:
-        lines.append(ctx.say("my_pledge_line", ref=reference(p.id), amount=format_vnd(p.amount),
-                             status=ctx.t(f"pledge_status_{p.status}"),
-                             date=p.created_at.astimezone(tz).strftime("%d/%m/%Y")))
-        if p.status == PledgeStatus.PLEDGED:
-            buttons.append(Button(ctx.label("btn_cancel_pledge", ref=reference(p.id)), f"pledge:cancel_ref:{p.id}"))
-    return [Reply("\n".join(lines), "my_pledges", buttons + [Button(ctx.t("btn_menu"), "menu:menu")])]
-
-
-async def cancel_pledge(ctx: Context, pledge_id: int) -> list[Reply]:
-    pledge = await repo.get_pledge(ctx.session, pledge_id) if pledge_id else None
-    ref = reference(pledge_id)
-    if (pledge is None or pledge.resident_id != ctx.resident.id
-            or not await repo.transition_pledge(ctx.session, pledge_id, PledgeStatus.PLEDGED, PledgeStatus.CANCELLED,
-                                                ctx.now)):
-        return [ctx.reply("pledge_cancel_not_allowed", "my_pledges", ctx.menu_buttons(), ref=ref)]
-    return [ctx.reply("pledge_cancel_done", "pledge_cancelled", ctx.menu_buttons(), ref=ref)]
-
-
-HONOUR_NAMES = 50
-
-
-async def honour(ctx: Context) -> list[Reply]:
-    paid = await repo.paid_pledges(ctx.session)
-    fund = ctx.week.fund
-    total = fund.raised_at_opening + sum(p.amount for p in paid)
-    lines = [ctx.say("honour_title", fund=fund.name.get(ctx.lang), total=format_vnd(total), opening=format_vnd(fund.raised_at_opening))]
-    if not paid:
-        lines.append(ctx.t("honour_none"))
-    for p in paid[:HONOUR_NAMES]:
-        lines.append(f"• {escape(shown_name(ctx, p.display_name, p.anonymous))} · {format_vnd(p.amount)}")
-    if len(paid) > HONOUR_NAMES:
-        lines.append(ctx.say("honour_more", count=len(paid) - HONOUR_NAMES))
-    return [Reply("\n".join(lines), "honour", [Button(ctx.t("btn_pledge_now"), "pledge:start")])]

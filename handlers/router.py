@@ -21,13 +21,14 @@ from core.donation import wants_to_give
 from core.language import language_of, reply_language
 from core.matcher import Matcher
 from core.text import normalize, tokens
-from handlers import broadcast, faq, menu, pledge, privacy, schedule, staff, subscribe, teach, web_signin
+from handlers import broadcast, faq, menu, pledge, pledge_lists, privacy, schedule, staff, subscribe, teach, web_signin
 from handlers.common import Context, Ports, Scheduled, Voice, menu_buttons
 from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
 from storage.models import NAME_MAX
+from storage.status import PledgeStep
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "start": menu.start, "menu": menu.menu, "help": menu.help_, "greeting": menu.greeting,
     "thanks": menu.thanks, "cancel": menu.cancel, "schedule": schedule.schedule,
     "today": schedule.today, "subscribe": subscribe.subscribe, "unsubscribe": subscribe.unsubscribe,
-    "faq": faq.faq_list, "pledge": pledge.start, "my_pledges": pledge.my_pledges, "honour": pledge.honour,
+    "faq": faq.faq_list, "pledge": pledge.start, "my_pledges": pledge_lists.my_pledges, "honour": pledge_lists.honour,
     "erase": privacy.ask,
 }
 # Staff only; to anyone else they are unknown commands.
@@ -195,7 +196,7 @@ class Assistant:
             return await broadcast.on_text(ctx, dialog, text)  # a notice may be longer than a question
         if len(text) > self.max_message_chars:
             return await faq.too_long(ctx, text)
-        if dialog is not None and dialog.state.startswith("pledge_"):
+        if dialog is not None and PledgeStep.of(dialog.state) is not None:
             return await pledge.on_text(ctx, dialog, text)
         if pledge.amount_in_pledge_message(text):
             return await pledge.start(ctx, text)

@@ -19,7 +19,7 @@ from core.language import language_of
 from core.phone import format_phone
 from handlers import teach, web_signin
 from handlers.common import Context, Voice
-from handlers.pledge import parse_reference, reference, shown_name
+from handlers.pledge_lists import parse_reference, reference, shown_name
 from handlers.types import File, Outgoing, Reply
 from storage import repo
 from storage import staff as staff_store

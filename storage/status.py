@@ -1,4 +1,5 @@
-"""The statuses stored in pledges.status, deliveries.status and broadcasts.status, by name.
+"""The statuses stored in pledges.status, deliveries.status and broadcasts.status, and the pledge
+dialog's steps stored in dialog_states.state, by name.
 
 StrEnums: each member is the very string in the database (no migration), compares equal to it and
 binds as it. "skipped" in deliveries covers three cases told apart only by deliveries.reason
@@ -32,3 +33,18 @@ class BroadcastStatus(StrEnum):
     SENDING = "sending"
     DONE = "done"
     EXPIRED = "expired"
+
+
+class PledgeStep(StrEnum):
+    """Where a resident is in the pledge dialog (handlers/pledge.py: the step table, the flow)."""
+
+    AMOUNT = "pledge_amount"
+    AMOUNT_CHECK = "pledge_amount_check"  # "Did you mean 500.000 đ?" after a bare "500"
+    NAME = "pledge_name"
+    PHONE = "pledge_phone"
+    CONFIRM = "pledge_confirm"  # the summary, waiting for Confirm
+
+    @classmethod
+    def of(cls, state: str | None) -> PledgeStep | None:
+        """The step a stored dialog state names; None for another dialog's state (or none)."""
+        return cls._value2member_map_.get(state)  # type: ignore[return-value]

@@ -23,7 +23,7 @@ from handlers import broadcast as chat_broadcast
 from handlers import staff as chat_staff
 from handlers import teach as teaching
 from handlers.common import Voice
-from handlers.pledge import parse_reference, reference
+from handlers.pledge_lists import parse_reference, reference
 from handlers.router import Assistant
 from jobs.reminders import reminder
 from storage import repo

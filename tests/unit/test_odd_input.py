@@ -11,7 +11,7 @@ from core.dates import find_day
 from core.numbers import is_number, read_int
 from core.phone import normalize_phone
 from core.text import KEEP_CHARS, mask_personal
-from handlers.pledge import parse_reference
+from handlers.pledge_lists import parse_reference
 from storage import repo
 from storage.models import Pledge, Resident, UnansweredQuestion
 
