@@ -14,9 +14,19 @@ from collections.abc import Awaitable, Callable
 from channels.ordered import PerChat
 from content.texts import say
 from handlers.types import Button, Reply
+from storage.models import EXTERNAL_ID_MAX
 
 REMEMBERED_MENUS = 10_000
 MAX_DIGITS = 3  # an option number; "²", "①" or 5,000 digits are text, never a number
+
+
+def platform_id(value: object) -> str | None:
+    """An id from a Zalo update (a user's, a message's), if it is one: a string or number that
+    fits residents.external_id. Anything else (a bool, a list, "") makes the update unreadable."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    value = str(value)
+    return value if 0 < len(value) <= EXTERNAL_ID_MAX else None
 
 
 def your_id(channel: str, user_id: str) -> Reply:

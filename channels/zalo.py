@@ -42,7 +42,7 @@ import aiohttp
 from aiohttp import web
 
 from channels.answer import answer
-from channels.numbered import InOrder, Menus, numbered, your_id
+from channels.numbered import InOrder, Menus, numbered, platform_id, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
 from core.delivery import SKIP_ZALO_FREE_ONLY, Outcome, Result
 from core.split import split_message
@@ -60,7 +60,6 @@ MAX_BUTTONS = 5          # query buttons Zalo shows under one message
 BUTTON_PREFIX = "#btn:"  # what a hidden query button sends back as the resident's text
 REFRESH_MARGIN = timedelta(minutes=5)
 FREE_WINDOW = timedelta(hours=48)  # a message this soon after the resident's last one is free
-MAX_ID = 64  # residents.external_id
 
 ERR_RATE_LIMITED = -32            # 4,000 requests a minute per app: pause, then retry
 ERR_NOT_FOLLOWER = -213           # the user does not follow the OA (any more): like a block
@@ -114,13 +113,13 @@ def parse_event(event: object) -> ZaloEvent | None:
         return None
     name = event["event_name"]
     if name in ("follow", "unfollow"):
-        user_id = _id(event.get("follower"))
+        user_id = _holder_id(event.get("follower"))
         if user_id is None:
             return None
         return ZaloEvent(name, user_id, f"{name}:{user_id}:{str(event.get('timestamp'))[:20]}")
     if not name.startswith("user_send_"):
         return ZaloEvent("ignore", "", "")  # the OA's own messages, delivery receipts...
-    user_id = _id(event.get("sender"))
+    user_id = _holder_id(event.get("sender"))
     message = event.get("message")
     if user_id is None or not isinstance(message, dict):
         return None
@@ -134,12 +133,9 @@ def parse_event(event: object) -> ZaloEvent | None:
     return ZaloEvent("other", user_id, str(msg_id))
 
 
-def _id(holder: object) -> str | None:
-    value = holder.get("id") if isinstance(holder, dict) else None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    value = str(value)
-    return value if 0 < len(value) <= MAX_ID else None
+
+def _holder_id(holder: object) -> str | None:
+    return platform_id(holder.get("id")) if isinstance(holder, dict) else None
 
 
 class ZaloChannel:

@@ -39,7 +39,7 @@ from aiohttp import web
 
 from channels import StartupError
 from channels.answer import answer
-from channels.numbered import InOrder, Menus, numbered, your_id
+from channels.numbered import InOrder, Menus, numbered, platform_id, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
 from channels.published import PublishedFiles
 from content.render import contact_line
@@ -54,7 +54,6 @@ from storage.models import NAME_MAX
 log = logging.getLogger(__name__)
 CHANNEL = "zalobot"
 MAX_TEXT = 2000
-MAX_ID = 64  # residents.external_id
 POLL_TIMEOUT = 30  # seconds Zalo holds a getUpdates open
 QUICK_EMPTY = 1.0  # an empty getUpdates faster than this: the server does not long-poll, so wait
 QR_LIFETIME = timedelta(days=2)
@@ -99,7 +98,7 @@ def parse_update(data: object) -> BotUpdate | None:
     chat, sender = message.get("chat"), message.get("from")
     if not isinstance(chat, dict) or chat.get("chat_type", "PRIVATE") != "PRIVATE":
         return None
-    chat_id, message_id = _id(chat.get("id")), _id(message.get("message_id"))
+    chat_id, message_id = platform_id(chat.get("id")), platform_id(message.get("message_id"))
     if chat_id is None or message_id is None:
         return None
     name = sender.get("display_name") or sender.get("first_name") if isinstance(sender, dict) else None
@@ -110,12 +109,6 @@ def parse_update(data: object) -> BotUpdate | None:
         return BotUpdate("text", chat_id, message_id, name, text)
     return BotUpdate("other", chat_id, message_id, name)
 
-
-def _id(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    value = str(value)
-    return value if 0 < len(value) <= MAX_ID else None
 
 
 class ZaloBotChannel:

@@ -39,6 +39,7 @@ class Base(DeclarativeBase):
 
 
 NAME_MAX = 128  # a chat name as the platform gives it: longer ones are clipped before they are stored
+EXTERNAL_ID_MAX = 64  # a resident's id on their channel: an update with a longer one is not read
 
 
 class Resident(Base):
@@ -47,7 +48,7 @@ class Resident(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(EXTERNAL_ID_MAX))
     name: Mapped[str | None] = mapped_column(String(NAME_MAX))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
