@@ -141,10 +141,10 @@ def _holder_id(holder: object) -> str | None:
 class ZaloChannel:
     name = CHANNEL
 
-    def __init__(self, assistant: Assistant, config: ZaloConfig, outbox: Outbox | None = None) -> None:
+    def __init__(self, assistant: Assistant, config: ZaloConfig, outbox: Outbox) -> None:
         self.assistant = assistant
         self.config = config
-        self.outbox = outbox or Outbox(rate=10)
+        self.outbox = outbox
         self._http: aiohttp.ClientSession | None = None
         self._access_token = config.access_token
         self._refresh_token = config.refresh_token

@@ -110,14 +110,13 @@ def parse_update(data: object) -> BotUpdate | None:
     return BotUpdate("other", chat_id, message_id, name)
 
 
-
 class ZaloBotChannel:
     name = CHANNEL
 
-    def __init__(self, assistant: Assistant, config: ZaloBotConfig, outbox: Outbox | None = None) -> None:
+    def __init__(self, assistant: Assistant, config: ZaloBotConfig, outbox: Outbox) -> None:
         self.assistant = assistant
         self.config = config
-        self.outbox = outbox or Outbox(rate=10)
+        self.outbox = outbox
         self.files = (PublishedFiles(config.public_url, "/zalobot/files", assistant.clock)
                       if config.public_url else None)
         self._http: aiohttp.ClientSession | None = None
