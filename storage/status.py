@@ -9,6 +9,7 @@ them apart would change what is stored and counted, so it stays one status here.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class PledgeStatus(StrEnum):
@@ -35,7 +36,16 @@ class BroadcastStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class PledgeStep(StrEnum):
+class DialogStep(StrEnum):
+    """A dialog's steps (no members here): each dialog's own class says which states are its."""
+
+    @classmethod
+    def of(cls, state: str | None) -> Self | None:
+        """The step a stored dialog state names; None for another dialog's state (or none)."""
+        return cls._value2member_map_.get(state)  # type: ignore[return-value]
+
+
+class PledgeStep(DialogStep):
     """Where a resident is in the pledge dialog (handlers/pledge.py: the step table, the flow)."""
 
     AMOUNT = "pledge_amount"
@@ -44,7 +54,9 @@ class PledgeStep(StrEnum):
     PHONE = "pledge_phone"
     CONFIRM = "pledge_confirm"  # the summary, waiting for Confirm
 
-    @classmethod
-    def of(cls, state: str | None) -> PledgeStep | None:
-        """The step a stored dialog state names; None for another dialog's state (or none)."""
-        return cls._value2member_map_.get(state)  # type: ignore[return-value]
+
+class BroadcastStep(DialogStep):
+    """Where a staff member is in writing a broadcast (handlers/broadcast.py)."""
+
+    TEXT = "broadcast_text"        # asked for the notice's text
+    CONFIRM = "broadcast_confirm"  # the preview, waiting for Send
