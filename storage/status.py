@@ -1,10 +1,11 @@
-"""The statuses stored in pledges.status, deliveries.status and broadcasts.status, and the pledge
-dialog's steps stored in dialog_states.state, by name.
+"""The statuses stored in pledges.status, deliveries.status and broadcasts.status, and the dialogs'
+steps stored in dialog_states.state, by name.
 
-StrEnums: each member is the very string in the database (no migration), compares equal to it and
-binds as it. "skipped" in deliveries covers three cases told apart only by deliveries.reason
-(a Zalo rule refused it, the platform was unreachable for now, nobody there to read it): naming
-them apart would change what is stored and counted, so it stays one status here.
+StrEnums: each member is the very string in the database, compares equal to it and binds as it.
+A bulk message not sent has one word per reason: "unreachable" (a platform rule: stored, the rule
+in deliveries.reason), "expired" (too late), "retry" (the platform down); one never attempted in
+this process (claimed elsewhere, stopping, its channel not running here) stores nothing
+(core.delivery.Outcome.NOT_ATTEMPTED, jobs.fanout.Tally).
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     BLOCKED = "blocked"  # the resident blocked the bot
-    SKIPPED = "skipped"  # not sent on purpose; deliveries.reason says why
+    UNREACHABLE = "unreachable"  # a platform rule refused this resident for now; deliveries.reason says which
     EXPIRED = "expired"  # too late to send (the day passed, the broadcast ended)
-    RETRY = "retry"      # never left (platform unreachable): sent again from retry_at
+    RETRY = "retry"      # never left (the platform down): sent again from retry_at
 
 
 class BroadcastStatus(StrEnum):

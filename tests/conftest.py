@@ -164,7 +164,7 @@ class RecordingChannel:
 
     async def deliver(self, user_id, replies, *, bulk=False, claim=None):
         if claim is not None and not await claim():
-            return self._result(self._outcome.SKIPPED, "claimed elsewhere")
+            return self._result(self._outcome.NOT_ATTEMPTED, "claimed elsewhere")
         if user_id in self.blocked:
             return self._result(self._outcome.BLOCKED, "Forbidden: bot was blocked by the user")
         self.messages += [(user_id, r) for r in replies]

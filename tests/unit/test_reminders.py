@@ -113,7 +113,7 @@ async def test_a_stale_claim_from_yesterday_expires(assistant, channel, clock, s
         await repo.claim_delivery(s, "reminder:2023-10-02", 1, "dead:1", clock.now(), timedelta(seconds=90))
     at(clock, "2023-10-03T06:00:00+07:00")
     channel.messages.clear()
-    assert (await connect(assistant, []).sweep()).skipped == 1
+    assert (await connect(assistant, []).sweep()).expired == 1
     assert channel.messages == []
     assert await deliveries(storage) == [("reminder:2023-10-02", "a", "expired")]
 
@@ -334,7 +334,7 @@ async def test_a_swept_retry_keeps_its_backoff(assistant, channel, clock, storag
 
     async def never_leaves(user_id, replies, *, bulk=False, claim=None):
         if claim is not None and not await claim():
-            return Result(Outcome.SKIPPED, "claimed elsewhere")
+            return Result(Outcome.NOT_ATTEMPTED, "claimed elsewhere")
         return Result(Outcome.NOT_SENT, "ConnectError")
 
     assistant.senders.add("console", never_leaves)
