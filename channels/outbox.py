@@ -130,7 +130,7 @@ class Outbox:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     async def withdraw_bulk(self, grace: float) -> None:
-        """Stopping: take no more bulk messages, give back those not started (SKIPPED, so their
+        """Stopping: take no more bulk messages, give back those not started (NOT_ATTEMPTED, so their
         claims are released and the next start sends them at once), and wait up to `grace`
         seconds for those under way. One still unanswered then may have arrived: FAILED."""
         self._bulk_closed = True

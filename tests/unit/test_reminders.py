@@ -163,6 +163,21 @@ async def test_broadcast_preview_confirm_send_and_summary(assistant, jobs, chann
     assert (await resident.one(payload="broadcast:send")).topic == "menu"
 
 
+async def test_a_broadcast_summary_counts_residents_a_platform_rule_kept_out_of_reach(assistant, jobs, channel,
+                                                                                       storage):
+    await subscribe(assistant, "a", "b")
+    channel.unreachable.add("b")
+    staff = Chat(assistant, user="staff")
+    await staff.one("/thongbao Họp tổ dân phố tối nay")
+    await staff.one(payload="broadcast:send")
+    await jobs.idle()
+    (summary,) = [r for r in channel.to("staff") if r.topic == "broadcast_done"]
+    assert "1 đã nhận" in summary.text and "1 người không liên lạc được theo quy định Zalo" in summary.text
+    assert (await deliveries(storage))[-2:] == [("broadcast:1", "a", "sent"), ("broadcast:1", "b", "unreachable")]
+    stats = (await staff.one("/thongke")).plain_text()
+    assert "Không liên lạc được theo quy định nền tảng" in stats and "quá 7 ngày chưa nhắn, Zalo không cho gửi: 1" in stats
+
+
 async def test_an_unfinished_broadcast_is_finished_after_a_restart(assistant, channel, clock, storage):
     await subscribe(assistant, "a")
     staff = Chat(assistant, user="staff")  # no job runner in this process: the notice waits in the database
