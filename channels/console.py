@@ -44,11 +44,11 @@ class ConsoleChannel:
     async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
                       claim: Claim | None = None, input_no: int = 0) -> Result:
         """Print replies; also how scheduled messages reach the terminal (input 0). Messages for
-        other console users have nobody to read them: skipped before they are claimed."""
+        other console users have nobody to read them: not attempted, before they are claimed."""
         if user_id != self.user:
-            return Result(Outcome.SKIPPED, "not the terminal's user")
+            return Result(Outcome.NOT_ATTEMPTED, "not the terminal's user")
         if claim is not None and not await claim():
-            return Result(Outcome.SKIPPED, "delivered by another process")
+            return Result(Outcome.NOT_ATTEMPTED, "delivered by another process")
         async with self._lock:
             for reply in replies:
                 self._print(reply, input_no)

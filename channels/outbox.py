@@ -130,7 +130,7 @@ class Outbox:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     async def withdraw_bulk(self, grace: float) -> None:
-        """Stopping: take no more bulk messages, give back those not started (SKIPPED, so their
+        """Stopping: take no more bulk messages, give back those not started (NOT_ATTEMPTED, so their
         claims are released and the next start sends them at once), and wait up to `grace`
         seconds for those under way. One still unanswered then may have arrived: FAILED."""
         self._bulk_closed = True
@@ -144,7 +144,7 @@ class Outbox:
                 else:
                     chat.items.remove(item)
                     if not item.future.done():
-                        item.future.set_result(Result(Outcome.SKIPPED, "shutting down: not sent"))
+                        item.future.set_result(Result(Outcome.NOT_ATTEMPTED, "shutting down: not sent"))
             if chat.sending is not None and chat.sending.priority == BULK:
                 waiting.append(chat.sending.future)
         waiting = [f for f in waiting if not f.done()]
@@ -170,14 +170,14 @@ class Outbox:
                 chat.sending.future.set_result(Result(Outcome.FAILED, "stopped while sending: may have arrived"))
             for item in chat.items:
                 if not item.future.done():
-                    item.future.set_result(Result(Outcome.SKIPPED, "shutting down: not sent"))
+                    item.future.set_result(Result(Outcome.NOT_ATTEMPTED, "shutting down: not sent"))
             chat.items.clear()
 
     async def deliver(self, chat: str, calls: list[Call], *, priority: int = REPLY, claim: Claim | None = None) -> Result:
         """Send `calls` to one chat, in order, and wait until they are done. `claim` runs just
         before the first call and may return False to skip (someone else delivers it)."""
         if self._closed or (priority == BULK and self._bulk_closed):
-            return Result(Outcome.SKIPPED, "shutting down: not sent")
+            return Result(Outcome.NOT_ATTEMPTED, "shutting down: not sent")
         loop = asyncio.get_running_loop()
         group = _Group()
         futures = []
@@ -187,7 +187,7 @@ class Outbox:
         for i, future in enumerate(futures):
             result = await future
             if result.outcome is not Outcome.SENT:
-                if i and result.outcome in (Outcome.SKIPPED, Outcome.NOT_SENT):
+                if i and result.outcome in (Outcome.NOT_ATTEMPTED, Outcome.NOT_SENT):
                     # The first parts arrived: sending the whole again would double them.
                     return Result(Outcome.FAILED, f"partly sent: {result.reason}")
                 return result
@@ -290,13 +290,13 @@ class Outbox:
             item.group.arrived = True
             result = Result(Outcome.SENT)
         except _Skip:
-            result = Result(Outcome.SKIPPED, "delivered by another process")
+            result = Result(Outcome.NOT_ATTEMPTED, "delivered by another process")
         except RateLimited as exc:
             self.count_429 += 1
             self._paused_until = max(self._paused_until, self._clock() + exc.retry_after)
             log.warning("rate limited: pausing all sending for %.1f s", exc.retry_after)
             if self._withdrawn(item):
-                result = Result(Outcome.SKIPPED, "shutting down: not sent")
+                result = Result(Outcome.NOT_ATTEMPTED, "shutting down: not sent")
             else:
                 chat.items.appendleft(item)  # nothing dropped: first in line once the pause ends
         except Blocked as exc:
@@ -345,7 +345,7 @@ class Outbox:
         for other in [i for i in chat.items if i.group is group]:
             chat.items.remove(other)
             if not other.future.done():
-                other.future.set_result(Result(Outcome.SKIPPED, "an earlier part was not sent"))
+                other.future.set_result(Result(Outcome.NOT_ATTEMPTED, "an earlier part was not sent"))
 
     def _prune(self, now: float) -> None:
         """Forget chats with nothing queued and a full bucket: 10,000 subscribers leave no trace."""

@@ -44,7 +44,7 @@ from aiohttp import web
 from channels.answer import answer
 from channels.numbered import InOrder, Menus, numbered, platform_id, your_id
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient, Unreachable
-from core.delivery import SKIP_ZALO_FREE_ONLY, Outcome, Result
+from core.delivery import UNREACHABLE_FREE_ONLY, Outcome, Result
 from core.split import split_message
 from handlers.router import Assistant
 from handlers.types import File, Incoming, Reply
@@ -247,8 +247,8 @@ class ZaloChannel:
             # Claimed first, so that the outcome is recorded: an unclaimed row would be taken up
             # by the sweep again and again.
             if claim is not None and not await claim():
-                return Result(Outcome.SKIPPED, "delivered by another process")
-            return Result(Outcome.UNREACHABLE, SKIP_ZALO_FREE_ONLY)
+                return Result(Outcome.NOT_ATTEMPTED, "delivered by another process")
+            return Result(Outcome.UNREACHABLE, UNREACHABLE_FREE_ONLY)
         recipient = {"user_id": user_id}
         calls = []
         for reply in replies:
@@ -315,11 +315,11 @@ class ZaloChannel:
                     raise Transient(f"Zalo HTTP {response.status}")
                 body = await response.json(content_type=None)
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:  # it never left
-            raise Transient(f"Zalo unreachable: {exc.__class__.__name__}") from exc
+            raise Transient(f"Zalo connection failed: {exc.__class__.__name__}") from exc
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             if delivers:
                 raise MaybeSent(f"Zalo did not answer: {exc.__class__.__name__}") from exc
-            raise Transient(f"Zalo unreachable: {exc.__class__.__name__}") from exc
+            raise Transient(f"Zalo connection failed: {exc.__class__.__name__}") from exc
         except ValueError as exc:  # not JSON: a proxy's error page, say
             raise ZaloError(0, "the answer is not JSON") from exc
         if not isinstance(body, dict):
@@ -369,7 +369,7 @@ class ZaloChannel:
                                   "grant_type": "refresh_token"}) as response:
                         body = await response.json(content_type=None)
                 except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                    raise Transient(f"Zalo token refresh unreachable: {exc.__class__.__name__}") from exc
+                    raise Transient(f"Zalo token refresh: connection failed: {exc.__class__.__name__}") from exc
                 if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
                     error = body.get("error", -1) if isinstance(body, dict) else -1
                     message = str(body.get("message", "")) if isinstance(body, dict) else "not a JSON object"

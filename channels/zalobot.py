@@ -270,7 +270,7 @@ class ZaloBotChannel:
                 except ValueError:
                     body = None
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:  # it never left
-            raise Transient(f"Zalo Bot API unreachable: {exc.__class__.__name__}") from None
+            raise Transient(f"Zalo Bot API connection failed: {exc.__class__.__name__}") from None
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             if delivers:
                 raise MaybeSent(f"Zalo Bot API did not answer: {exc.__class__.__name__}") from None

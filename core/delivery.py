@@ -13,16 +13,20 @@ class Outcome(Enum):
     """What became of replies handed to a channel."""
 
     SENT = "sent"
-    BLOCKED = "blocked"          # the resident blocked the bot: unsubscribe them
+    BLOCKED = "blocked"  # the resident blocked the bot: unsubscribe them
     FAILED = "failed"
-    UNREACHABLE = "unreachable"  # the platform refuses for now (Zalo -230): recorded as skipped
-    SKIPPED = "skipped"          # not attempted: claimed elsewhere, or nobody there to read it
-    NOT_SENT = "not_sent"        # tried, but it never left (platform unreachable): safe to send again
+    # A platform rule keeps this resident out of reach for now (Zalo -230, ZALO_FREE_ONLY):
+    # recorded as unreachable, the rule as the reason.
+    UNREACHABLE = "unreachable"
+    # Not tried here (claimed elsewhere, stopping, not the terminal's user, an earlier part not
+    # sent): the claim is given back and nothing is recorded.
+    NOT_ATTEMPTED = "not_attempted"
+    NOT_SENT = "not_sent"  # tried, but it never left (the platform down): safe to send again
 
 
-# Why a bulk message was skipped on purpose (deliveries.reason), so that /thongke can say it in words.
-SKIP_ZALO_FREE_ONLY = "ZALO_FREE_ONLY: no message from the resident for 48 h (sending would be billed)"
-SKIP_ZALO_WINDOW = ("-230:", "-232:")  # Zalo's own refusal: no interaction for 7 days, or it expired
+# Which rule made a resident unreachable (deliveries.reason), so that /thongke can say it in words.
+UNREACHABLE_FREE_ONLY = "ZALO_FREE_ONLY: no message from the resident for 48 h (sending would be billed)"
+UNREACHABLE_ZALO_WINDOW = ("-230:", "-232:")  # Zalo's own refusal: no interaction for 7 days, or it expired
 
 
 @dataclass(frozen=True)

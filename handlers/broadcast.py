@@ -8,8 +8,8 @@ from handlers.types import Button, Reply
 from storage import repo
 from storage import staff as staff_store
 from storage.models import DialogState
+from storage.status import BroadcastStep
 
-ASK_TEXT, CONFIRM = "broadcast_text", "broadcast_confirm"
 MAX_CHARS = 3000
 
 
@@ -20,7 +20,7 @@ async def _recipients(ctx: Context) -> int:
 async def start(ctx: Context) -> list[Reply]:
     if ctx.args.strip():
         return await on_text(ctx, None, ctx.args)
-    await repo.set_dialog(ctx.session, ctx.resident.id, ASK_TEXT, {}, ctx.now)
+    await repo.set_dialog(ctx.session, ctx.resident.id, BroadcastStep.TEXT, {}, ctx.now)
     return [ctx.reply("broadcast_ask", "broadcast_text", [Button(ctx.t("btn_cancel"), "broadcast:cancel")],
                       count=await _recipients(ctx))]
 
@@ -30,7 +30,7 @@ async def on_text(ctx: Context, dialog: DialogState | None, text: str) -> list[R
     if len(text) > MAX_CHARS:
         return [ctx.reply("broadcast_too_long", "broadcast_text", length=ctx.cut_from or len(text),
                           limit=MAX_CHARS)]
-    await repo.set_dialog(ctx.session, ctx.resident.id, CONFIRM, {"text": text}, ctx.now)
+    await repo.set_dialog(ctx.session, ctx.resident.id, BroadcastStep.CONFIRM, {"text": text}, ctx.now)
     return [ctx.reply("broadcast_preview", "broadcast_confirm",
                       [Button(ctx.t("btn_send"), "broadcast:send"), Button(ctx.t("btn_edit"), "broadcast:edit"),
                        Button(ctx.t("btn_cancel"), "broadcast:cancel")],
@@ -44,7 +44,7 @@ async def on_button(ctx: Context, action: str) -> list[Reply]:
         await repo.clear_dialog(ctx.session, ctx.resident.id)
         return [ctx.reply("cancelled", "cancel", ctx.menu_buttons())]
     if action == "send":
-        data = await repo.claim_dialog(ctx.session, ctx.resident.id, CONFIRM)
+        data = await repo.claim_dialog(ctx.session, ctx.resident.id, BroadcastStep.CONFIRM)
         if data is None:  # a second tap, or a re-delivered update
             return [ctx.reply("broadcast_nothing", "broadcast")]
         broadcast = await repo.create_broadcast(ctx.session, data["text"], ctx.msg.channel, ctx.msg.user_id, ctx.now)

@@ -28,7 +28,7 @@ from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
 from storage.models import NAME_MAX
-from storage.status import PledgeStep
+from storage.status import BroadcastStep, PledgeStep
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ class Assistant:
         if dialog is not None and ctx.now - dialog.updated_at > DIALOG_TTL:
             await repo.clear_dialog(ctx.session, ctx.resident.id)  # left long ago: start afresh
             dialog = ctx.dialog = None
-        if dialog is not None and dialog.state.startswith("broadcast_") and ctx.is_staff:
+        if dialog is not None and BroadcastStep.of(dialog.state) is not None and ctx.is_staff:
             return await broadcast.on_text(ctx, dialog, text)  # a notice may be longer than a question
         if len(text) > self.max_message_chars:
             return await faq.too_long(ctx, text)

@@ -14,7 +14,7 @@ from content.render import dm
 from content.schema import Week
 from content.texts import escape
 from core.amounts import format_vnd
-from core.delivery import REMINDER_PREFIX, SKIP_ZALO_FREE_ONLY, SKIP_ZALO_WINDOW
+from core.delivery import REMINDER_PREFIX, UNREACHABLE_FREE_ONLY, UNREACHABLE_ZALO_WINDOW
 from core.language import language_of
 from core.phone import format_phone
 from handlers import teach, web_signin
@@ -62,10 +62,11 @@ async def stats(ctx: Context) -> list[Reply]:
             counts = reminders[key]
             lines.append(ctx.say("staff_reminder_line", date=dm(day), sent=counts.get(DeliveryStatus.SENT, 0),
                                  failed=counts.get(DeliveryStatus.FAILED, 0) + counts.get(DeliveryStatus.BLOCKED, 0)))
-    skipped = await repo.skipped_reasons(ctx.session)
-    if skipped:
-        lines.append(ctx.t("staff_skipped"))
-        lines += [f"• {escape(_skipped_reason(ctx, reason))}: {count}" for reason, count in sorted(skipped.items())]
+    unreachable = await repo.unreachable_reasons(ctx.session)
+    if unreachable:
+        lines.append(ctx.t("staff_unreachable"))
+        lines += [f"• {escape(_unreachable_reason(ctx, reason))}: {count}"
+                  for reason, count in sorted(unreachable.items())]
     top = await repo.top_unanswered(ctx.session, 10)
     erased = await repo.count_erased_questions(ctx.session)
     lines.append(ctx.t("staff_unanswered") if top or erased else ctx.t("staff_unanswered_none"))
@@ -75,12 +76,12 @@ async def stats(ctx: Context) -> list[Reply]:
     return [Reply("\n".join(lines), "stats", teach.unanswered_buttons(top))]
 
 
-def _skipped_reason(ctx: Context, reason: str) -> str:
-    """A skipped delivery's reason, in words for the known Zalo rules."""
-    if reason == SKIP_ZALO_FREE_ONLY:
-        return ctx.t("staff_skipped_free_only")
-    if reason.startswith(SKIP_ZALO_WINDOW):
-        return ctx.t("staff_skipped_window")
+def _unreachable_reason(ctx: Context, reason: str) -> str:
+    """The rule that kept a message from a resident, in words for the known Zalo rules."""
+    if reason == UNREACHABLE_FREE_ONLY:
+        return ctx.t("staff_unreachable_free_only")
+    if reason.startswith(UNREACHABLE_ZALO_WINDOW):
+        return ctx.t("staff_unreachable_window")
     return reason[:80]
 
 

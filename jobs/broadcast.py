@@ -101,6 +101,8 @@ class Broadcasts:
             counts = (await repo.delivery_counts(s, key)).get(key, {})  # all runs', not only this one's
         done = voice.say("broadcast_done", id=broadcast_id, sent=counts.get(DeliveryStatus.SENT, 0),
                          failed=counts.get(DeliveryStatus.FAILED, 0), blocked=counts.get(DeliveryStatus.BLOCKED, 0))
+        if counts.get(DeliveryStatus.UNREACHABLE):
+            done += voice.say("broadcast_done_unreachable", count=counts[DeliveryStatus.UNREACHABLE])
         await jobs.notify(Outgoing(*staff, [Reply(done, "broadcast_done")]))
         log.info("broadcast %s: %s", broadcast_id, tally)
         return tally

@@ -5,9 +5,9 @@ while they wait there, and outcomes are written in small batches: two transactio
 instead of two per message, which is what lets SQLite keep up with the sending rate. A crash
 repeats at most the messages claimed but not yet recorded (another process's sweep, or the
 next start, resends them once their lease runs out); residents never claimed are picked up
-when the sweep runs the job again, so none is skipped.
+when the sweep runs the job again, so none is missed.
 
-A message that never left (the platform unreachable: NOT_SENT) is recorded as "retry" with a
+A message that never left (the platform down: NOT_SENT) is recorded as "retry" with a
 time to try again, backing off, until the message's time is over (`retry_until`: midnight for
 a day's reminder); the sweep's run of the job picks it up. One that may have arrived is not
 sent again. On stop (`jobs.stopping`) nothing new is claimed.
@@ -41,7 +41,7 @@ RETRY_BACKOFF = 0.5    # seconds, doubled at each retry
 RETRY_FIRST = timedelta(seconds=30)  # after a try that never left; doubled each time (the sweep's pace)
 RETRY_MAX = timedelta(minutes=15)
 STATUS = {Outcome.SENT: DeliveryStatus.SENT, Outcome.BLOCKED: DeliveryStatus.BLOCKED, Outcome.FAILED: DeliveryStatus.FAILED,
-          Outcome.UNREACHABLE: DeliveryStatus.SKIPPED, Outcome.NOT_SENT: DeliveryStatus.RETRY}
+          Outcome.UNREACHABLE: DeliveryStatus.UNREACHABLE, Outcome.NOT_SENT: DeliveryStatus.RETRY}
 
 
 @dataclass
@@ -50,16 +50,19 @@ class Tally:
     sent: int = 0
     failed: int = 0
     blocked: int = 0
-    skipped: int = 0
-    retry: int = 0  # never left: to be sent again later
+    unreachable: int = 0    # a platform rule refused them (recorded, with the rule)
+    retry: int = 0          # never left: to be sent again later
+    expired: int = 0        # too late to send (the sweep)
+    not_attempted: int = 0  # claimed elsewhere, or stopping: nothing recorded, the claim given back
+    no_channel: int = 0     # their channel is not running in this process: nothing recorded
 
     @property
     def left(self) -> int:
-        return self.total - self.sent - self.failed - self.blocked - self.skipped - self.retry
+        return self.total - sum(n for name, n in vars(self).items() if name != "total")
 
     def count(self, status: str) -> None:
-        counted = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED, DeliveryStatus.RETRY)
-        name = status if status in counted else DeliveryStatus.SKIPPED
+        """One outcome more, by the status recorded for it (field names are DeliveryStatus values)."""
+        name = "not_attempted" if status == "release" else status
         setattr(self, name, getattr(self, name) + 1)
 
 
@@ -74,7 +77,7 @@ class Row:
 
 def outcome_row(result: Result, attempts: int, now: datetime, retry_until: datetime | None) -> Row:
     """A message that never left is tried again later, backing off, while its time lasts."""
-    if result.outcome is Outcome.SKIPPED:  # not attempted (claimed elsewhere, stopping): give the claim back
+    if result.outcome is Outcome.NOT_ATTEMPTED:  # claimed elsewhere, stopping: give the claim back
         return Row("release", result.reason or None)
     status, reason = STATUS[result.outcome], result.reason or None
     if status == DeliveryStatus.RETRY:
@@ -112,7 +115,7 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_fo
                 if resident.channel in jobs.senders:
                     chunk.append(resident)
                 else:
-                    tally.skipped += 1
+                    tally.no_channel += 1
             for _ in chunk:
                 await room.acquire()
             if jobs.stopping:  # claim nothing new; the next start sends the rest
@@ -123,13 +126,13 @@ async def fan_out(jobs: "Jobs", key: str, residents: list[Recipient], replies_fo
                 if resident.id in claimed:
                     sending.append(asyncio.create_task(send(resident, jobs.senders.get(resident.channel))))
                 else:  # another process has it
-                    tally.skipped += 1
+                    tally.not_attempted += 1
                     room.release()
         await asyncio.gather(*sending)
     finally:
         renewer.cancel()
         await recorder.close()
-    tally.skipped += tally.left  # not claimed because the process is stopping
+    tally.not_attempted += tally.left  # not claimed because the process is stopping
     return tally
 
 
@@ -249,7 +252,7 @@ async def deliver_one(jobs: "Jobs", key: str, resident: Recipient, replies: list
     storage, clock = jobs.storage, jobs.clock
     sender = jobs.senders.get(resident.channel)
     if sender is None:
-        tally.skipped += 1
+        tally.no_channel += 1
         return
 
     took = False

@@ -130,7 +130,7 @@ class Jobs:
             until = await self._source(key).retry_until(key)
             if until is None or now >= until:
                 async with storage.session() as s, s.begin():
-                    await repo.give_up_retries(s, key, "never sent: the platform was unreachable until too late", now)
+                    await repo.give_up_retries(s, key, "never sent: the platform was down until too late", now)
 
     def _source(self, key: str) -> Reminders | Broadcasts:
         return self.reminders if key.startswith(REMINDER_PREFIX) else self.broadcasts
@@ -152,7 +152,7 @@ class Jobs:
                 if messages[key] is None or resident is None:
                     await repo.record_delivery(s, key, resident_id, DeliveryStatus.EXPIRED, "too late to send",
                                                self.instance, clock.now())
-                    tally.skipped += 1
+                    tally.expired += 1
                     continue
             recipient = repo.Recipient(resident.id, resident.channel, resident.external_id, resident.language,
                                        attempts)  # a retry's backoff goes on from where it was

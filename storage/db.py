@@ -59,8 +59,13 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
     return engine
 
 
-def _upgrade(connection) -> None:
+def alembic_config(connection) -> Config:
+    """Alembic's configuration for running the migrations on this (synchronous) connection."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    return config
+
+
+def _upgrade(connection) -> None:
+    command.upgrade(alembic_config(connection), "head")

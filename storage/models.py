@@ -151,12 +151,12 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     key: Mapped[str] = mapped_column(String(40))  # "reminder:2023-10-03", "broadcast:7"
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(12))  # claimed / sent / failed / blocked / expired / retry
+    status: Mapped[str] = mapped_column(String(12))  # storage.status.DeliveryStatus
     reason: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str] = mapped_column(String(40))
     claimed_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # "retry": the message never left (the platform was unreachable); sent again from retry_at.
+    # "retry": the message never left (the platform down); sent again from retry_at.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     retry_at: Mapped[datetime | None]
 

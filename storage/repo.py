@@ -393,9 +393,10 @@ async def delivery_counts(session: AsyncSession, prefix: str) -> dict[str, dict[
     return counts
 
 
-async def skipped_reasons(session: AsyncSession) -> dict[str, int]:
-    """Bulk messages not sent on purpose (a Zalo rule, say), counted by reason."""
-    rows = await session.execute(select(Delivery.reason, func.count()).where(Delivery.status == DeliveryStatus.SKIPPED)
+async def unreachable_reasons(session: AsyncSession) -> dict[str, int]:
+    """Bulk messages a platform rule kept from residents (a Zalo window, say), counted by reason."""
+    rows = await session.execute(select(Delivery.reason, func.count())
+                                 .where(Delivery.status == DeliveryStatus.UNREACHABLE)
                                  .group_by(Delivery.reason))
     return {reason or "": count for reason, count in rows}
 

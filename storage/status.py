@@ -1,14 +1,16 @@
-"""The statuses stored in pledges.status, deliveries.status and broadcasts.status, and the pledge
-dialog's steps stored in dialog_states.state, by name.
+"""The statuses stored in pledges.status, deliveries.status and broadcasts.status, and the dialogs'
+steps stored in dialog_states.state, by name.
 
-StrEnums: each member is the very string in the database (no migration), compares equal to it and
-binds as it. "skipped" in deliveries covers three cases told apart only by deliveries.reason
-(a Zalo rule refused it, the platform was unreachable for now, nobody there to read it): naming
-them apart would change what is stored and counted, so it stays one status here.
+StrEnums: each member is the very string in the database, compares equal to it and binds as it.
+A bulk message not sent has one word per reason: "unreachable" (a platform rule: stored, the rule
+in deliveries.reason), "expired" (too late), "retry" (the platform down); one never attempted in
+this process (claimed elsewhere, stopping, its channel not running here) stores nothing
+(core.delivery.Outcome.NOT_ATTEMPTED, jobs.fanout.Tally).
 """
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class PledgeStatus(StrEnum):
@@ -24,9 +26,9 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     BLOCKED = "blocked"  # the resident blocked the bot
-    SKIPPED = "skipped"  # not sent on purpose; deliveries.reason says why
+    UNREACHABLE = "unreachable"  # a platform rule refused this resident for now; deliveries.reason says which
     EXPIRED = "expired"  # too late to send (the day passed, the broadcast ended)
-    RETRY = "retry"      # never left (platform unreachable): sent again from retry_at
+    RETRY = "retry"      # never left (the platform down): sent again from retry_at
 
 
 class BroadcastStatus(StrEnum):
@@ -35,7 +37,16 @@ class BroadcastStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class PledgeStep(StrEnum):
+class DialogStep(StrEnum):
+    """A dialog's steps (no members here): each dialog's own class says which states are its."""
+
+    @classmethod
+    def of(cls, state: str | None) -> Self | None:
+        """The step a stored dialog state names; None for another dialog's state (or none)."""
+        return cls._value2member_map_.get(state)  # type: ignore[return-value]
+
+
+class PledgeStep(DialogStep):
     """Where a resident is in the pledge dialog (handlers/pledge.py: the step table, the flow)."""
 
     AMOUNT = "pledge_amount"
@@ -44,7 +55,9 @@ class PledgeStep(StrEnum):
     PHONE = "pledge_phone"
     CONFIRM = "pledge_confirm"  # the summary, waiting for Confirm
 
-    @classmethod
-    def of(cls, state: str | None) -> PledgeStep | None:
-        """The step a stored dialog state names; None for another dialog's state (or none)."""
-        return cls._value2member_map_.get(state)  # type: ignore[return-value]
+
+class BroadcastStep(DialogStep):
+    """Where a staff member is in writing a broadcast (handlers/broadcast.py)."""
+
+    TEXT = "broadcast_text"        # asked for the notice's text
+    CONFIRM = "broadcast_confirm"  # the preview, waiting for Send

@@ -160,13 +160,16 @@ class RecordingChannel:
         self._outcome, self._result = Outcome, Result
         self.messages: list[tuple[str, Reply]] = []
         self.blocked: set[str] = set()
+        self.unreachable: set[str] = set()  # a platform rule keeps them out of reach (Zalo -230)
         assistant.senders.add(name, self.deliver)
 
     async def deliver(self, user_id, replies, *, bulk=False, claim=None):
         if claim is not None and not await claim():
-            return self._result(self._outcome.SKIPPED, "claimed elsewhere")
+            return self._result(self._outcome.NOT_ATTEMPTED, "claimed elsewhere")
         if user_id in self.blocked:
             return self._result(self._outcome.BLOCKED, "Forbidden: bot was blocked by the user")
+        if user_id in self.unreachable:
+            return self._result(self._outcome.UNREACHABLE, "-230: no recent interaction")
         self.messages += [(user_id, r) for r in replies]
         return self._result(self._outcome.SENT)
 

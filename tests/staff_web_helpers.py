@@ -60,10 +60,10 @@ async def seed_week(assistant: Assistant) -> None:
             resident = await repo.touch_resident(s, "telegram", str(1000 + i), f"Cư dân {i}", "vi", day)
             await repo.set_subscribed(s, resident, True, day)
             residents.append(resident.id)
-        for offset, (sent, failed, blocked, skipped) in enumerate([(30, 1, 0, 0), (33, 0, 2, 1), (36, 2, 0, 0),
+        for offset, (sent, failed, blocked, unreachable) in enumerate([(30, 1, 0, 0), (33, 0, 2, 1), (36, 2, 0, 0),
                                                                     (38, 0, 1, 1)]):
             key = f"reminder:2023-10-0{offset + 1}"
-            outcomes = ["sent"] * sent + ["failed"] * failed + ["blocked"] * blocked + ["skipped"] * skipped
+            outcomes = ["sent"] * sent + ["failed"] * failed + ["blocked"] * blocked + ["unreachable"] * unreachable
             for resident_id, status in zip(residents, outcomes):
                 await repo.record_delivery(s, key, resident_id, status, None, "seed", day + timedelta(days=offset))
     pledges = [(0, "An", 500_000, "paid"), (0, "Bình", 200_000, "pledged"), (1, "Chi", 1_000_000, "paid"),

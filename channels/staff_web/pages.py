@@ -38,7 +38,9 @@ QUESTION_ROWS = 100
 CANCEL_REASON_CHARS = 300
 REPEATED_SEND = timedelta(minutes=2)  # the same notice again within this: a double click, not a new one
 DELIVERY_SERIES = [(DeliveryStatus.SENT, "Đã gửi", "#2e7d32"), (DeliveryStatus.FAILED, "Lỗi", "#c62828"),
-                   (DeliveryStatus.BLOCKED, "Đã chặn bot", "#6d4c41"), (DeliveryStatus.SKIPPED, "Bỏ qua", "#9e9e9e")]
+                   (DeliveryStatus.BLOCKED, "Đã chặn bot", "#6d4c41"),
+                   (DeliveryStatus.UNREACHABLE, "Không liên lạc được (quy định Zalo)", "#9e9e9e"),
+                   (DeliveryStatus.EXPIRED, "Quá hạn gửi", "#bdbdbd")]
 PLEDGE_SERIES = [(PledgeStatus.PAID, "Đã nhận", "#2e7d32"), (PledgeStatus.PLEDGED, "Chờ nộp", "#f9a825"),
                  (PledgeStatus.CANCELLED, "Đã hủy", "#9e9e9e")]
 DEEP_LINKS = [("lich", "Xem lịch Tuần lễ"), ("nhacnho", "Nhận nhắc mỗi sáng"), ("ungho", "Ủng hộ Quỹ khuyến học")]
@@ -389,11 +391,8 @@ _ACTION_VI = {"paid": "Đánh dấu đã nhận", "cancel": "Hủy cam kết", "
 
 
 def _outcomes(counts: dict[str, int]) -> dict[str, int]:
-    """Delivery statuses as the pages show them: expired ones count as skipped."""
-    shown = {status: counts.get(status, 0) for status in (DeliveryStatus.SENT, DeliveryStatus.FAILED,
-                                                          DeliveryStatus.BLOCKED)}
-    skipped = counts.get(DeliveryStatus.SKIPPED, 0) + counts.get(DeliveryStatus.EXPIRED, 0)
-    return shown | {DeliveryStatus.SKIPPED: skipped}
+    """Delivery statuses as the pages show them: the settled ones (not claimed, not waiting to retry)."""
+    return {status: counts.get(status, 0) for status, _, _ in DELIVERY_SERIES}
 
 
 def _day_range(days: set[date], most: int = 31) -> list[date]:

@@ -365,6 +365,7 @@ async def test_overview_figures_and_charts_come_from_the_database(assistant):
     assert "17.900.000" in page  # 14 triệu at the opening + 3,9 triệu paid through the bot
     assert "<title>1/10: Đã gửi 30</title>" in page and "<title>2/10: Đã chặn bot 2</title>" in page
     assert "<title>2/10: Đã nhận 3</title>" in page and "<title>3/10: Đã hủy 1</title>" in page
+    assert "<title>4/10: Không liên lạc được (quy định Zalo) 1</title>" in page  # a Zalo rule: its own word
 
 
 async def test_staff_storage_on_every_database(any_storage):

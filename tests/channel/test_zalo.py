@@ -221,10 +221,10 @@ async def test_no_recent_interaction_is_recorded_not_retried(zalo, storage):
     zalo.zalo.config = replace(zalo.zalo.config, free_only=False)  # the ward pays for 48 h to 7 days
     zalo.assistant.clock.set(datetime.fromisoformat("2023-10-02T07:00:00+07:00"))
     tally = await connect(zalo.assistant, []).reminders.run(datetime(2023, 10, 2).date())
-    assert (tally.sent, tally.skipped) == (1, 1)
+    assert (tally.sent, tally.unreachable) == (1, 1)
     async with storage.session() as s:
         rows = (await s.execute(select(Delivery.status, Delivery.reason).order_by(Delivery.id))).all()
-    assert rows[0] == ("sent", None) and rows[1][0] == "skipped" and rows[1][1].startswith("-230")
+    assert rows[0] == ("sent", None) and rows[1][0] == "unreachable" and rows[1][1].startswith("-230")
     attempts = [c for c in zalo.stub.calls if c.body.get("recipient") == {"user_id": "84900000009"}]
     assert len(attempts) == 2  # the answer to /nhacnho, then the reminder once: not retried
     assert zalo.stub.messages(LAN)[-1].body["recipient"] == {"user_id": LAN}  # reminders go to the user id
@@ -369,14 +369,14 @@ async def test_not_a_follower_213_is_counted_as_a_block(zalo):
         assert await repo.count_residents(s) == (2, 1)  # unsubscribed
 
 
-async def test_an_expired_interaction_232_is_skipped_not_retried(zalo):
+async def test_an_expired_interaction_232_is_unreachable_not_retried(zalo):
     tally, rows = await _two_subscribers_then_reminder(zalo, -232)
-    assert (tally.sent, tally.skipped) == (1, 1) and rows[0][0] == "skipped" and rows[0][1].startswith("-232")
+    assert (tally.sent, tally.unreachable) == (1, 1) and rows[0][0] == "unreachable" and rows[0][1].startswith("-232")
     reminders = [c for c in zalo.stub.calls if c.path.endswith("/cs") and "Chào buổi sáng" in str(c.body)]
     assert len(reminders) == 2  # one each: the refused one was not tried again
 
 
-async def test_free_only_skips_a_resident_silent_for_3_days_and_thongke_says_why(storage):
+async def test_free_only_leaves_out_a_resident_silent_for_3_days_and_thongke_says_why(storage):
     week = load_week()
     assistant = Assistant(week, storage, ManualClock(datetime.fromisoformat("2023-09-28T07:00:00+07:00")),
                           admins=frozenset({("zalo", "staff1")}))
@@ -386,7 +386,7 @@ async def test_free_only_skips_a_resident_silent_for_3_days_and_thongke_says_why
         await zalo.say("84900000009", "/nhacnho")
         assistant.clock.set(datetime.fromisoformat("2023-10-01T07:00:00+07:00"))
         tally = await connect(assistant, []).reminders.run(datetime(2023, 10, 1).date())
-        assert (tally.sent, tally.skipped) == (1, 1)
+        assert (tally.sent, tally.unreachable) == (1, 1)
         assert len(stub.messages(LAN)) == 1  # only the answer to /nhacnho: Zalo was not even asked
         (stats,) = await zalo.say("staff1", "/thongke")
         assert "quá 48 giờ chưa nhắn, tin sẽ mất phí (ZALO_FREE_ONLY): 1" in stats["text"]

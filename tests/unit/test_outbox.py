@@ -134,7 +134,7 @@ async def test_a_claim_refused_skips_the_message():
         return False
     try:
         result = await outbox.deliver("a", [log.call("a", "1"), log.call("a", "2")], priority=BULK, claim=taken)
-        assert result.outcome is Outcome.SKIPPED and log.sent == []
+        assert result.outcome is Outcome.NOT_ATTEMPTED and log.sent == []
         assert pending(outbox) == 0
     finally:
         await outbox.stop()
@@ -188,7 +188,7 @@ async def test_stopping_answers_everyone_still_waiting():
     await asyncio.sleep(0.1)
     await outbox.stop()
     results = await asyncio.wait_for(asyncio.gather(*waiting), 1)
-    assert {r.outcome for r in results[1:]} == {Outcome.SKIPPED}  # never attempted: a bulk claim is given back
+    assert {r.outcome for r in results[1:]} == {Outcome.NOT_ATTEMPTED}  # never attempted: a bulk claim is given back
 
 
 @virtual_time

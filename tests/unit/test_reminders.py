@@ -113,7 +113,7 @@ async def test_a_stale_claim_from_yesterday_expires(assistant, channel, clock, s
         await repo.claim_delivery(s, "reminder:2023-10-02", 1, "dead:1", clock.now(), timedelta(seconds=90))
     at(clock, "2023-10-03T06:00:00+07:00")
     channel.messages.clear()
-    assert (await connect(assistant, []).sweep()).skipped == 1
+    assert (await connect(assistant, []).sweep()).expired == 1
     assert channel.messages == []
     assert await deliveries(storage) == [("reminder:2023-10-02", "a", "expired")]
 
@@ -161,6 +161,21 @@ async def test_broadcast_preview_confirm_send_and_summary(assistant, jobs, chann
     resident = Chat(assistant, user="a")
     assert (await resident.one("/thongbao")).topic == "fallback"  # staff only
     assert (await resident.one(payload="broadcast:send")).topic == "menu"
+
+
+async def test_a_broadcast_summary_counts_residents_a_platform_rule_kept_out_of_reach(assistant, jobs, channel,
+                                                                                       storage):
+    await subscribe(assistant, "a", "b")
+    channel.unreachable.add("b")
+    staff = Chat(assistant, user="staff")
+    await staff.one("/thongbao Họp tổ dân phố tối nay")
+    await staff.one(payload="broadcast:send")
+    await jobs.idle()
+    (summary,) = [r for r in channel.to("staff") if r.topic == "broadcast_done"]
+    assert "1 đã nhận" in summary.text and "1 người không liên lạc được theo quy định Zalo" in summary.text
+    assert (await deliveries(storage))[-2:] == [("broadcast:1", "a", "sent"), ("broadcast:1", "b", "unreachable")]
+    stats = (await staff.one("/thongke")).plain_text()
+    assert "Không liên lạc được theo quy định nền tảng" in stats and "quá 7 ngày chưa nhắn, Zalo không cho gửi: 1" in stats
 
 
 async def test_an_unfinished_broadcast_is_finished_after_a_restart(assistant, channel, clock, storage):
@@ -334,7 +349,7 @@ async def test_a_swept_retry_keeps_its_backoff(assistant, channel, clock, storag
 
     async def never_leaves(user_id, replies, *, bulk=False, claim=None):
         if claim is not None and not await claim():
-            return Result(Outcome.SKIPPED, "claimed elsewhere")
+            return Result(Outcome.NOT_ATTEMPTED, "claimed elsewhere")
         return Result(Outcome.NOT_SENT, "ConnectError")
 
     assistant.senders.add("console", never_leaves)
