@@ -1,0 +1,94 @@
+"""Storage on the hot path: µs of CPU per message through `Assistant.handle` (console channel),
+for a question answered from memory, a pledge dialog step and a pledge confirmation.
+
+    .venv/bin/python -m bench.storage_path [--residents 300] [--url sqlite+aiosqlite:///...]
+
+Each kind is timed as one phase over many residents (time.process_time, all threads), from
+its first message to the moment everything it wrote is committed, so work left to a
+background writer is counted too. Between messages the loop yields once, as a server does.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from content.loader import load_week
+from core.clock import Clock
+from handlers.router import Assistant
+from handlers.types import Incoming
+from storage.db import Storage
+
+NOW = "2023-10-03T09:00:00+07:00"
+
+
+async def run(url: str, residents: int) -> dict[str, float]:
+    storage = Storage(url)
+    await storage.start()
+    assistant = Assistant(load_week(), storage, Clock(datetime.fromisoformat(NOW)))
+    n = 0
+
+    async def say(user: int, text: str = "", payload: str | None = None) -> list:
+        nonlocal n
+        n += 1
+        return await assistant.handle(Incoming("console", str(user), f"Cư dân {user}", "vi", text=text or None,
+                                               payload=payload, message_id=f"m{n}"))
+
+    async def settled() -> None:
+        writer = getattr(storage, "dialogs", None)  # the write-behind writer, where there is one
+        if writer is not None:
+            await writer.flush()
+
+    async def phase(step) -> float:
+        started = time.process_time()
+        for user in range(residents):
+            await step(user)
+            await asyncio.sleep(0)
+        await settled()
+        return (time.process_time() - started) / residents * 1e6
+
+    async def question(user: int) -> None:
+        assert "khai mạc" in (await say(user, "khai mạc ở đâu"))[0].text.lower()
+
+    async def amount(user: int) -> None:
+        assert (await say(user, "500k"))[0].topic == "pledge_name"
+
+    async def anonymous(user: int) -> None:
+        assert (await say(user, payload="pledge:anonymous"))[0].topic == "pledge_phone"
+
+    async def skip_phone(user: int) -> None:
+        assert (await say(user, payload="pledge:skip_phone"))[0].topic == "pledge_confirm"
+
+    async def confirm(user: int) -> None:
+        assert (await say(user, "xác nhận"))[0].topic == "pledge_done"
+
+    try:
+        for user in range(residents):  # first contact: the resident's row and the cached chat
+            await say(user, "/start")
+        await settled()
+        figures = {"question": await phase(question)}
+        await phase(lambda user: say(user, "/ungho"))
+        figures["dialog step"] = (await phase(amount) + await phase(anonymous) + await phase(skip_phone)) / 3
+        figures["pledge confirm"] = await phase(confirm)
+        return figures
+    finally:
+        await storage.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=300)
+    parser.add_argument("--url", help="a database URL (default: a new SQLite file)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        figures = asyncio.run(run(url, args.residents))
+    for kind, micros in figures.items():
+        print(f"{kind:>15}: {micros:7.0f} µs CPU per message")
+
+
+if __name__ == "__main__":
+    main()
