@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.dialogs import DialogWriter
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -17,6 +19,7 @@ class Storage:
         self.url = make_url(url)
         self.engine: AsyncEngine = _create_engine(self.url, echo)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.dialogs = DialogWriter(self.engine)  # dialog steps, written behind
 
     async def start(self) -> None:
         """Create the SQLite file's folder if needed and bring the schema to the latest revision."""
@@ -26,7 +29,11 @@ class Storage:
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        """A clean stop: the dialog steps still in memory are written first."""
+        try:
+            await self.dialogs.close()
+        finally:
+            await self.engine.dispose()
 
 
 def _create_engine(url, echo: bool) -> AsyncEngine:
