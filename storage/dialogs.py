@@ -85,7 +85,17 @@ class DialogWriter:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        await self.flush()
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("%d dialog steps not written at the stop: those residents are asked again",
+                          len(self._pending))
+
+    def abandon(self) -> None:
+        """Stop, leaving what is pending unwritten: what a kill -9 does (for tests)."""
+        if self._task is not None:
+            self._task.cancel()
+        self._pending = {}
 
     async def _drain(self) -> None:
         while self._pending:
