@@ -1,7 +1,7 @@
 """Storage on the hot path: µs of CPU per message through `Assistant.handle` (console channel),
 for a question answered from memory, a pledge dialog step and a pledge confirmation.
 
-    .venv/bin/python -m bench.storage_path [--residents 300] [--url sqlite+aiosqlite:///...]
+    .venv/bin/python -m bench.storage_path [--residents 300] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
 Each kind is timed as one phase over many residents (time.process_time, all threads), from
 its first message to the moment everything it wrote is committed, so work left to a
@@ -13,6 +13,8 @@ import argparse
 import asyncio
 import tempfile
 import time
+import uuid
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -78,14 +80,36 @@ async def run(url: str, residents: int) -> dict[str, float]:
         await storage.close()
 
 
+@asynccontextmanager
+async def database(postgres: str | None):
+    """A new SQLite file, or a new PostgreSQL database of its own name on that server (dropped after)."""
+    if not postgres:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        return
+    import asyncpg
+
+    name = f"storage_path_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + name
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def measure(postgres: str | None, residents: int) -> dict[str, float]:
+    async with database(postgres) as url:
+        return await run(url, residents)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=300)
-    parser.add_argument("--url", help="a database URL (default: a new SQLite file)")
+    parser.add_argument("--postgres", metavar="SERVER_URL", help="measure on PostgreSQL (default: SQLite)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        figures = asyncio.run(run(url, args.residents))
+    figures = asyncio.run(measure(args.postgres, args.residents))
     for kind, micros in figures.items():
         print(f"{kind:>15}: {micros:7.0f} µs CPU per message")
 
