@@ -1,5 +1,6 @@
 """Storage on the hot path: µs of CPU per message through `Assistant.handle` (console channel),
-for a question answered from memory, a pledge dialog step and a pledge confirmation.
+for a question answered from memory, a pledge dialog step and a pledge confirmation; and a
+dialog step when traffic is so low that each is written in a transaction of its own.
 
     .venv/bin/python -m bench.storage_path [--residents 300] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
@@ -44,11 +45,13 @@ async def run(url: str, residents: int) -> dict[str, float]:
         if writer is not None:
             await writer.flush()
 
-    async def phase(step) -> float:
+    async def phase(step, alone: bool = False) -> float:
         started = time.process_time()
         for user in range(residents):
             await step(user)
             await asyncio.sleep(0)
+            if alone:  # low traffic: each step is written before the next message comes
+                await settled()
         await settled()
         return (time.process_time() - started) / residents * 1e6
 
@@ -73,8 +76,14 @@ async def run(url: str, residents: int) -> dict[str, float]:
         await settled()
         figures = {"question": await phase(question)}
         await phase(lambda user: say(user, "/ungho"))
+        writer = getattr(storage, "dialogs", None)
+        before = (writer.steps, writer.groups) if writer else (0, 0)
         figures["dialog step"] = (await phase(amount) + await phase(anonymous) + await phase(skip_phone)) / 3
+        if writer is not None:
+            steps, groups = writer.steps - before[0], writer.groups - before[1]
+            print(f"dialog steps: {steps / groups:.1f} written a transaction on average")
         figures["pledge confirm"] = await phase(confirm)
+        figures["step, low traffic"] = await phase(lambda user: say(user, "/ungho"), alone=True)
         return figures
     finally:
         await storage.close()
