@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING

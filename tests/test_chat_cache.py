@@ -3,8 +3,7 @@ copy never runs ahead of, or stays long behind, what the database holds."""
 import pytest
 from sqlalchemy import event, select, update
 
-from conftest import Chat
-from handlers import router
+from conftest import Chat, fail_after
 from storage import repo
 from storage.chats import REFRESH_EVERY
 from storage.models import DialogState, Resident
@@ -64,15 +63,7 @@ async def test_a_dialog_step_is_kept_and_written_behind(chat, storage, statement
 
 async def test_a_failed_message_leaves_no_copy_ahead_of_the_database(chat, storage, monkeypatch):
     await chat.one("/start")
-
-    async def subscribe_then_fail(ctx):
-        await repo.set_subscribed(ctx.session, ctx.resident, True, ctx.now)
-        raise RuntimeError("the disk is full")
-
-    monkeypatch.setitem(router.INTENT_HANDLERS, "subscribe", subscribe_then_fail)
-    with pytest.raises(RuntimeError):
-        await chat.say("/nhacnho")
-    monkeypatch.undo()
+    await fail_after(monkeypatch, chat, lambda ctx: repo.set_subscribed(ctx.session, ctx.resident, True, ctx.now))
     assert not (await resident(storage)).subscribed  # rolled back
     reply = await chat.one("/menu")
     assert "menu:subscribe" in [b.payload for b in reply.buttons]  # not the cached "subscribed"

@@ -4,8 +4,8 @@ a rolled-back message changes nothing, here or in the database. SQLite and Postg
 import pytest
 from sqlalchemy import select
 
-from conftest import Chat
-from handlers import pledge, router
+from conftest import Chat, fail_after
+from handlers import pledge
 from handlers.router import Assistant
 from storage import repo
 from storage.db import Storage
@@ -85,16 +85,12 @@ async def test_a_rolled_back_message_leaves_its_steps_unwritten_and_those_it_too
     resident = Chat(bot)
     await resident.say("/ungho")  # ASK_AMOUNT, not written yet
 
-    async def read_step_then_fail(ctx):
+    async def read_step_and_write(ctx):
         await repo.get_dialog(ctx.session, ctx.resident.id)  # takes ASK_AMOUNT into this transaction
         await repo.set_dialog(ctx.session, ctx.resident.id, pledge.ASK_PHONE, {"amount": 1}, ctx.now)
         await repo.set_subscribed(ctx.session, ctx.resident, True, ctx.now)
-        raise RuntimeError("the disk is full")
 
-    monkeypatch.setitem(router.INTENT_HANDLERS, "subscribe", read_step_then_fail)
-    with pytest.raises(RuntimeError):
-        await resident.say("/nhacnho")
-    monkeypatch.undo()
+    await fail_after(monkeypatch, resident, read_step_and_write)
     await any_storage.dialogs.flush()
     dialog = await stored_dialog(db_url)
     assert (dialog.state, dialog.data) == (pledge.ASK_AMOUNT, {})  # given back, the failed step dropped
