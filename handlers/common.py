@@ -1,8 +1,8 @@
-"""What every handler gets: the message, the resident, their language, the database session."""
+"""What every handler gets: the message, the resident, their language, the unit of work."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -13,6 +13,7 @@ from content.schema import Week
 from content.texts import TEXTS, plain, say
 from handlers.types import Button, Incoming, Outgoing, Reply
 from storage.models import DialogState, Resident
+from storage.unit import UnitOfWork
 
 
 @dataclass
@@ -66,18 +67,31 @@ class Ports:
 
 @dataclass(kw_only=True)
 class Context(Voice):
-    """A Voice for one incoming message, with the resident and the open transaction."""
+    """A Voice for one incoming message, with the resident and the message's unit of work."""
 
     msg: Incoming
     resident: Resident
     dialog: DialogState | None  # where the resident was when this message came
-    session: AsyncSession
+    unit: UnitOfWork       # its transaction, and what happens once it commits
     now: datetime          # aware, UTC
     ports: Ports
     args: str = ""         # what follows a command: "/paid KH-0042" -> "KH-0042"
     cut_from: int | None = None  # an over-long message is cut before it is read: its length as sent
-    outbox: list[Outgoing] = field(default_factory=list)  # for others, sent after the commit
-    after_commit: list[Callable[[], None]] = field(default_factory=list)  # e.g. start a job
+
+    @property
+    def session(self) -> AsyncSession:
+        """The message's transaction, begun at its first statement."""
+        return self.unit.session
+
+    @property
+    def outbox(self) -> list[Outgoing]:
+        """Messages for others, sent after the commit."""
+        return self.unit.outbox
+
+    @property
+    def after_commit(self) -> list[Callable[[], None]]:
+        """Jobs to run after the commit (e.g. start sending a notice)."""
+        return self.unit.after_commit
 
     @property
     def today(self) -> date:

@@ -2,8 +2,9 @@
 
 Order of precedence: a pressed button, a command, a step of a dialog in progress (a dialog
 left for a day is forgotten), then free text (a pledge with its amount, a day, something the
-bot does, an FAQ answer) and, failing all, the honest fallback. Each message runs in one
-database transaction; messages for others (staff notices) are sent after it commits.
+bot does, an FAQ answer) and, failing all, the honest fallback. Each message runs in one unit
+of work (storage/unit.py): one transaction, opened only if a statement runs; messages for
+others (staff notices) are sent after it commits.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from handlers.types import Incoming, Outgoing, Reply
 from storage import repo
 from storage.chats import Chat, ChatCache
 from storage.db import Storage
+from storage.unit import UnitOfWork
 from storage.models import NAME_MAX
 from storage.status import BroadcastStep, PledgeStep
 
@@ -122,29 +124,19 @@ class Assistant:
         cut_from = None
         if msg.text and len(msg.text) > self.read_limit:  # cut before any pattern runs: the rest is not read
             cut_from, msg = len(msg.text), replace(msg, text=msg.text[:self.read_limit])
-        try:
-            async with self.storage.session() as session, session.begin():
-                await teach.refresh(self, session, now)
-                chat = self.chats.get(msg.channel, msg.user_id, name, now)
-                if chat is None:  # first message in a while: record it, and read the dialog
-                    resident = await repo.touch_resident(session, msg.channel, msg.user_id, name,
-                                                         language_of(msg.language), now)
-                    chat = Chat(resident, await repo.get_dialog(session, resident.id), now)
-                ctx = Context(week=self.week, lang=reply_language(msg.text, chat.resident.language), msg=msg,
-                              resident=chat.resident, dialog=chat.dialog, session=session, now=now, ports=self.ports,
-                              cut_from=cut_from)
-                replies = await self._route(ctx)
-                if msg.channel not in BUTTONS_FROM_KEYBOARD:
-                    await _remember_buttons(ctx, replies)
-        except BaseException:
-            self.chats.forget_chat(msg.channel, msg.user_id)  # rolled back: the copy may be ahead of the truth
-            raise
-        self.chats.apply(chat, session)
-        # Only after the commit: a staff notice must never announce a pledge that was rolled back.
-        for outgoing in ctx.outbox:
-            await self.deliver(outgoing)
-        for job in ctx.after_commit:
-            job()
+        async with UnitOfWork(self.storage, self.chats, (msg.channel, msg.user_id), self.deliver) as unit:
+            await teach.refresh(self, unit, now)
+            chat = unit.chat = self.chats.get(msg.channel, msg.user_id, name, now)
+            if chat is None:  # first message in a while: record it, and read the dialog
+                resident = await repo.touch_resident(unit.session, msg.channel, msg.user_id, name,
+                                                     language_of(msg.language), now)
+                chat = unit.chat = Chat(resident, await repo.get_dialog(unit.session, resident.id), now)
+            ctx = Context(week=self.week, lang=reply_language(msg.text, chat.resident.language), msg=msg,
+                          resident=chat.resident, dialog=chat.dialog, unit=unit, now=now, ports=self.ports,
+                          cut_from=cut_from)
+            replies = await self._route(ctx)
+            if msg.channel not in BUTTONS_FROM_KEYBOARD:
+                await _remember_buttons(ctx, replies)
         return replies
 
     async def deliver(self, outgoing: Outgoing) -> None:

@@ -25,6 +25,7 @@ from storage import staff as staff_store
 
 if TYPE_CHECKING:
     from handlers.router import Assistant
+    from storage.unit import UnitOfWork
 
 # How often a process looks for wordings taught in another process.
 REFRESH_EVERY = timedelta(minutes=5)
@@ -64,12 +65,12 @@ async def unanswered(assistant: Assistant, limit: int = 50) -> list[OpenQuestion
     return [OpenQuestion(q.id, q.sample, q.count, q.first_asked, q.last_asked) for q in rows]
 
 
-async def refresh(assistant: Assistant, session: AsyncSession, now: datetime) -> None:
+async def refresh(assistant: Assistant, unit: UnitOfWork, now: datetime) -> None:
     """Take the wordings taught since this process last looked, every REFRESH_EVERY."""
     if assistant.taught_checked_at is not None and now - assistant.taught_checked_at < REFRESH_EVERY:
         return
     assistant.taught_checked_at = now
-    rows = await repo.taught_asks(session, assistant.taught_upto)
+    rows = await repo.taught_asks(unit.session, assistant.taught_upto)
     if rows:
         by_entry: dict[str, list[str]] = {}
         for row in rows:

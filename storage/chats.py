@@ -2,9 +2,10 @@
 
 Most messages are questions that change nothing; without this each of them would pay a write
 transaction (the resident's last_seen) and a read (the dialog). The database stays the truth:
-an entry is a copy of what was read or written there, written through by the repo functions
-that change a resident or a dialog (`note_dialog`, `note_resident_gone`), dropped when a
-message fails, and read again every REFRESH_EVERY, so last_seen is kept to within that.
+an entry is a copy of what was read or written there, kept by the message's unit of work
+(storage/unit.py) with what its repo functions changed, dropped when a message fails, and read
+again every REFRESH_EVERY, so last_seen is kept to within that. A dialog step is here before it
+is in the database (storage/dialogs.py writes it a moment later).
 
 Sound because one chat's messages reach one process: Telegram gives updates to a single
 poller or a single webhook URL, and the Zalo webhook is served by one `serve` process. Other
@@ -18,14 +19,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from storage.models import DialogState, Resident
 
 REFRESH_EVERY = timedelta(minutes=5)
 MAX_CHATS = 5_000  # the least recently heard from are forgotten first
-_CHANGES = "chat_changes"  # key in a session's `info`: what this transaction did to the chat
-_GONE = object()
 
 
 @dataclass
@@ -60,16 +57,6 @@ class ChatCache:
             _, old = self._chats.popitem(last=False)
             self._keys.pop(old.resident.id, None)
 
-    def apply(self, chat: Chat, session: AsyncSession) -> None:
-        """After a commit: keep the chat with what the transaction wrote."""
-        changes = session.info.get(_CHANGES, {})
-        if changes.get("resident") is _GONE:
-            self.forget([chat.resident.id])
-            return
-        if "dialog" in changes:
-            chat.dialog = changes["dialog"]
-        self.put(chat)
-
     def forget(self, resident_ids: list[int]) -> None:
         for resident_id in resident_ids:
             key = self._keys.pop(resident_id, None)
@@ -81,15 +68,3 @@ class ChatCache:
         if chat is not None:
             self._keys.pop(chat.resident.id, None)
 
-
-def note_dialog(session: AsyncSession, resident_id: int, state: str | None = None, data: dict | None = None,
-                now: datetime | None = None) -> None:
-    """A dialog was set (state given) or removed (state None) in this transaction."""
-    dialog = None if state is None else DialogState(resident_id=resident_id, state=state, data=dict(data or {}),
-                                                    updated_at=now)
-    session.info.setdefault(_CHANGES, {})["dialog"] = dialog
-
-
-def note_resident_gone(session: AsyncSession) -> None:
-    """The resident's row changed in a way a cached copy cannot follow (their data erased)."""
-    session.info.setdefault(_CHANGES, {})["resident"] = _GONE

@@ -1,15 +1,23 @@
 """The database: engine, sessions, and migrations applied at start."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from storage.dialogs import DialogWriter
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# A pooled connection idle this long is checked before use (the server restarted, a firewall
+# dropped it). One in steady use is not: checking every checkout (pool_pre_ping) cost about
+# 1 ms of CPU per transaction (bench/storage_path.py). Were a busy one dead, its message fails
+# and SQLAlchemy replaces every connection in the pool.
+PING_IDLE = 30.0  # seconds
 
 
 class Storage:
@@ -17,6 +25,7 @@ class Storage:
         self.url = make_url(url)
         self.engine: AsyncEngine = _create_engine(self.url, echo)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.dialogs = DialogWriter(self.engine)  # dialog steps, written behind
 
     async def start(self) -> None:
         """Create the SQLite file's folder if needed and bring the schema to the latest revision."""
@@ -26,12 +35,18 @@ class Storage:
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        """A clean stop: the dialog steps still in memory are written first."""
+        try:
+            await self.dialogs.close()
+        finally:
+            await self.engine.dispose()
 
 
 def _create_engine(url, echo: bool) -> AsyncEngine:
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_async_engine(url, echo=echo)
+        _ping_when_idle(engine)
+        return engine
     # One connection: SQLite lets one writer in at a time anyway, and many connections waiting
     # on its lock sleep in its busy handler (up to 100 ms a try) instead of queueing in order.
     # Nothing may hold a session while opening another.
@@ -57,6 +72,21 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check_if_idle(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")  # none for a new connection
+        if idle_since is not None and time.monotonic() - idle_since >= PING_IDLE:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except Exception as error:
+                raise exc.DisconnectionError("a pooled connection was closed") from error  # the pool connects anew
 
 
 def alembic_config(connection) -> Config:

@@ -1,4 +1,8 @@
-"""Queries. Functions take an AsyncSession so a handler runs all of one message in one transaction."""
+"""Queries. Functions take an AsyncSession so a handler runs all of one message in one transaction.
+
+A session of a message's unit of work (storage/unit.py) is told what changed in the resident's
+chat; there a dialog step is written behind (storage/dialogs.py), and a statement that reads or
+changes a dialog first brings the row up to date."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -9,10 +13,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage import chats
+from storage import dialogs
 from storage.models import (FOLDED_KEPT, SAMPLE_KEPT, Broadcast, ChannelToken, Delivery, DialogState, InboundEvent,
                             Pledge, Resident, Sender, StaffNoticeFailure, TaughtAsk, UnansweredQuestion)
 from storage.status import BroadcastStatus, DeliveryStatus, PledgeStatus
+from storage.unit import unit_of
 
 
 def _insert(session: AsyncSession, table):
@@ -49,12 +54,14 @@ async def erase_resident(session: AsyncSession, resident: Resident, now: datetim
     await session.execute(update(Resident).where(Resident.id == resident.id)
                           .values(name=None, subscribed=False, subscribed_at=None, erased_at=now, shown_buttons=None))
     _loaded(resident, name=None, subscribed=False, subscribed_at=None, erased_at=now, shown_buttons=None)
-    await clear_dialog(session, resident.id)
+    await _delete_dialog(session, resident.id)  # now, not behind: it may hold their name and phone
     await session.execute(update(UnansweredQuestion).where(UnansweredQuestion.resident_id == resident.id)
                           .values(resident_id=None, folded=None, sample=None))
     result = await session.execute(update(Pledge).where(Pledge.resident_id == resident.id)
                                    .values(display_name=None, anonymous=True, phone=None, updated_at=now))
-    chats.note_resident_gone(session)
+    unit = unit_of(session)
+    if unit is not None:
+        unit.resident_gone()
     return result.rowcount
 
 
@@ -86,20 +93,39 @@ def _loaded(resident: Resident, **values: object) -> None:
 
 
 async def get_dialog(session: AsyncSession, resident_id: int) -> DialogState | None:
+    await _dialog_sql(session, resident_id)
     return await session.get(DialogState, resident_id)
 
 
 async def set_dialog(session: AsyncSession, resident_id: int, state: str, data: dict, now: datetime) -> None:
-    stmt = _insert(session, DialogState).values(resident_id=resident_id, state=state, data=data, updated_at=now)
-    stmt = stmt.on_conflict_do_update(index_elements=["resident_id"],
-                                      set_={"state": state, "data": data, "updated_at": now})
-    await session.execute(stmt)
-    chats.note_dialog(session, resident_id, state, data, now)
+    await _change_dialog(session, resident_id, DialogState(resident_id=resident_id, state=state, data=dict(data),
+                                                           updated_at=now))
 
 
 async def clear_dialog(session: AsyncSession, resident_id: int) -> None:
-    await session.execute(delete(DialogState).where(DialogState.resident_id == resident_id))
-    chats.note_dialog(session, resident_id)
+    await _change_dialog(session, resident_id, None)
+
+
+async def _change_dialog(session: AsyncSession, resident_id: int, dialog: DialogState | None) -> None:
+    unit = unit_of(session)
+    if unit is not None:
+        unit.dialog_set(resident_id, dialog)  # written behind, after the commit
+    else:
+        await dialogs.write(session, {resident_id: dialog})
+
+
+async def _delete_dialog(session: AsyncSession, resident_id: int) -> None:
+    await _dialog_sql(session, resident_id)
+    await dialogs.write(session, {resident_id: None})
+    unit = unit_of(session)
+    if unit is not None:
+        unit.dialog_written(resident_id, None)
+
+
+async def _dialog_sql(session: AsyncSession, resident_id: int) -> None:
+    unit = unit_of(session)
+    if unit is not None:
+        await unit.dialog_sql(resident_id)
 
 
 async def record_unanswered(session: AsyncSession, resident_id: int, folded: str, sample: str,
@@ -189,12 +215,14 @@ async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> d
     One DELETE does check-and-remove, so two confirmations racing for the same dialog
     (two taps, two bot processes) cannot both get it.
     """
+    await _dialog_sql(session, resident_id)
     result = await session.execute(
         delete(DialogState).where(DialogState.resident_id == resident_id, DialogState.state == state)
         .returning(DialogState.data))
     row = result.first()
-    if row:
-        chats.note_dialog(session, resident_id)
+    unit = unit_of(session)
+    if row and unit is not None:
+        unit.dialog_written(resident_id, None)
     return row[0] if row else None
 
 

@@ -149,6 +149,20 @@ def chat(assistant):
     return Chat(assistant)
 
 
+async def fail_after(monkeypatch, chat: Chat, work) -> None:
+    """Send /nhacnho, whose handling does `work(ctx)` and then fails: the message rolls back."""
+    from handlers import router
+
+    async def work_then_fail(ctx):
+        await work(ctx)
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setitem(router.INTENT_HANDLERS, "subscribe", work_then_fail)
+    with pytest.raises(RuntimeError):
+        await chat.say("/nhacnho")
+    monkeypatch.undo()
+
+
 class RecordingChannel:
     """A channel that keeps what it is asked to deliver, with the real delivery contract
     (claim first, skip when the claim is refused). For tests of jobs, where no platform runs.

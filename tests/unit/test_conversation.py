@@ -97,6 +97,7 @@ async def test_cancel_always_returns_to_the_menu(chat, assistant):
         await repo.set_dialog(s, resident.id, "pledge_amount", {"x": 1}, assistant.clock.now())
     reply = await chat.one("/huy")
     assert reply.topic == "cancel" and reply.buttons
+    await assistant.storage.dialogs.flush()
     async with assistant.storage.session() as s:
         assert await repo.get_dialog(s, resident.id) is None
 

@@ -66,7 +66,7 @@ TYPED = ["500", "200k", "abc", "mai có gì", "Bác Tư", "0912345678", "sửa",
 
 def question_buttons(assistant, step: PledgeStep, draft: PledgeDraft) -> list[str]:
     ctx = Context(week=assistant.week, lang="vi", msg=Incoming("console", "u1"), resident=Resident(name="Lan"),
-                  dialog=None, session=None, now=assistant.clock.now(), ports=assistant.ports)
+                  dialog=None, unit=None, now=assistant.clock.now(), ports=assistant.ports)
     payloads = [b.payload for b in STEPS[step].asks(ctx, draft).buttons]
     if step == PledgeStep.AMOUNT_CHECK:  # "Did you mean 500.000 đ?" Yes / No
         payloads += [f"pledge:amount:{draft.suggestion}", "pledge:edit:amount"]

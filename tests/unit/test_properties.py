@@ -163,6 +163,7 @@ class Bench:
     async def place(self, channel: str, user: str, step: str | None) -> None:
         """Put the user at `step`, as if they had got there by talking."""
         assistant, now = self.assistant, self.clock.now()
+        await self.storage.dialogs.flush()  # steps written behind would land after this one
         async with self.storage.session() as s, s.begin():
             resident = await repo.touch_resident(s, channel, user, "Lan", "vi", now)
             if step in (None, "erase"):

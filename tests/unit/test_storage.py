@@ -2,9 +2,10 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
 
-from storage import repo
+from storage import db, repo
 from storage.db import Storage
 
 NOW = datetime(2023, 10, 3, 1, 0, tzinfo=timezone.utc)
@@ -57,8 +58,26 @@ async def test_dialog_state_survives_a_restart(any_storage, db_url):
 async def test_unanswered_questions_count_per_text(any_storage):
     async with any_storage.session() as s, s.begin():
         residents = [await repo.touch_resident(s, "console", user, None, "vi", NOW) for user in ("a", "b")]
-        for i, text in enumerate(["gia vang", "gia vang", "thoi tiet", "gia vang"]):
-            await repo.record_unanswered(s, residents[i % 2].id, text, text.upper(), NOW)
+        for i, wording in enumerate(["gia vang", "gia vang", "thoi tiet", "gia vang"]):
+            await repo.record_unanswered(s, residents[i % 2].id, wording, wording.upper(), NOW)
     async with any_storage.session() as s:
         top = await repo.top_unanswered(s, limit=1)
     assert [(q.folded, q.count, q.sample) for q in top] == [("gia vang", 3, "GIA VANG")]
+
+
+async def test_a_connection_dropped_while_idle_is_replaced(any_storage, db_url, monkeypatch):
+    if any_storage.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to lose")
+    async with any_storage.engine.connect() as conn:  # now idle in the pool
+        await conn.execute(text("SELECT 1"))
+    other = Storage(db_url)  # the server drops it (a restart, a firewall)
+    try:
+        async with other.engine.connect() as conn:
+            dropped = await conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+            assert dropped.scalars().all() == [True]
+    finally:
+        await other.close()
+    monkeypatch.setattr(db, "PING_IDLE", 0.0)  # it has been idle long enough to be checked
+    async with any_storage.session() as s:
+        assert (await s.execute(text("SELECT 2"))).scalar_one() == 2

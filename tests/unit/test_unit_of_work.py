@@ -1,0 +1,119 @@
+"""One unit of work per message (storage/unit.py), with dialog steps written behind
+(storage/dialogs.py): a kill -9 may lose a step, never money, and never leaves a wrong step;
+a rolled-back message changes nothing, here or in the database. SQLite and PostgreSQL."""
+import pytest
+from sqlalchemy import select
+
+from conftest import Chat, fail_after
+from storage.status import PledgeStep
+from handlers.router import Assistant
+from storage import repo
+from storage.db import Storage
+from storage.dialogs import DialogWriter
+from storage.models import DialogState, Pledge, Resident
+
+STAFF = ("console", "staff")
+
+
+@pytest.fixture
+def bot(week, any_storage, clock):
+    return Assistant(week, any_storage, clock, admins=frozenset({STAFF}))
+
+
+def killed(storage: Storage) -> None:
+    """What a kill -9 does to the steps not yet written: they are gone."""
+    storage.dialogs.abandon()
+    storage.dialogs = DialogWriter(storage.engine)
+
+
+async def stored_dialog(url: str) -> DialogState | None:
+    """The resident's dialog as another process sees it in the database."""
+    other = Storage(url)
+    try:
+        async with other.session() as s:
+            return (await s.execute(select(DialogState))).scalar_one_or_none()
+    finally:
+        await other.close()
+
+
+async def test_a_step_lost_at_a_kill_leaves_the_resident_at_the_step_before(bot, any_storage, db_url, week, clock):
+    resident = Chat(bot)
+    assert (await resident.one("/ungho")).topic == "pledge_amount"
+    await any_storage.dialogs.flush()  # this step reached the database
+    assert (await resident.one("500k")).topic == "pledge_name"  # this one is still in memory...
+    killed(any_storage)  # ...when the process is killed
+    assert (await stored_dialog(db_url)).state == PledgeStep.AMOUNT
+
+    restarted = Chat(Assistant(week, any_storage, clock))  # a new process: nothing in memory
+    reply = await restarted.one("Lan")  # the name it was asked for, read as an answer to the amount
+    assert reply.topic == "pledge_amount_invalid"  # the amount is asked again
+    assert (await restarted.one("500k")).topic == "pledge_name"
+
+
+async def test_a_confirmed_pledge_is_committed_before_its_reply_and_the_staff_notice(bot, any_storage, db_url):
+    pledges_when_notified = []
+
+    async def staff_channel(user_id, replies):
+        pledges_when_notified.append(await count_pledges(db_url))
+    bot.senders.add("console", staff_channel)
+    resident = Chat(bot)
+    any_storage.dialogs.window = 60  # every step still in memory, none written
+    await resident.say("/ungho 200k")
+    await resident.say(payload="pledge:anonymous")
+    await resident.say(payload="pledge:skip_phone")
+    assert await stored_dialog(db_url) is None
+
+    replies = await resident.say("xác nhận")
+    assert replies[0].topic == "pledge_done"
+    assert await count_pledges(db_url) == 1  # seen by another process: committed
+    assert pledges_when_notified == [1]
+    await any_storage.dialogs.flush()  # nothing older is left to write over the claimed step
+    assert await stored_dialog(db_url) is None
+
+
+async def count_pledges(url: str) -> int:
+    other = Storage(url)
+    try:
+        async with other.session() as s:
+            return len((await s.execute(select(Pledge))).scalars().all())
+    finally:
+        await other.close()
+
+
+async def test_a_rolled_back_message_leaves_its_steps_unwritten_and_those_it_took(bot, any_storage, db_url,
+                                                                                   monkeypatch):
+    resident = Chat(bot)
+    await resident.say("/ungho")  # ASK_AMOUNT, not written yet
+
+    async def read_step_and_write(ctx):
+        await repo.get_dialog(ctx.session, ctx.resident.id)  # takes ASK_AMOUNT into this transaction
+        await repo.set_dialog(ctx.session, ctx.resident.id, PledgeStep.PHONE, {"amount": 1}, ctx.now)
+        await repo.set_subscribed(ctx.session, ctx.resident, True, ctx.now)
+
+    await fail_after(monkeypatch, resident, read_step_and_write)
+    await any_storage.dialogs.flush()
+    dialog = await stored_dialog(db_url)
+    assert (dialog.state, dialog.data) == (PledgeStep.AMOUNT, {})  # given back, the failed step dropped
+    async with any_storage.session() as s:
+        assert not (await s.execute(select(Resident.subscribed))).scalar_one()
+    assert (await resident.one("500k")).topic == "pledge_name"  # read again from the database
+
+
+async def test_erasing_deletes_the_dialog_at_once_not_behind(bot, any_storage, db_url):
+    resident = Chat(bot)
+    await resident.say("/ungho 200k")
+    await resident.say("Nguyễn Văn Lan")
+    await any_storage.dialogs.flush()  # the step with the name is in the database
+    await resident.say("/xoadulieu")
+    await resident.say(payload="privacy:erase")
+    killed(any_storage)  # nothing more is written
+    assert await stored_dialog(db_url) is None
+
+
+async def test_a_question_opens_no_session(chat, storage, monkeypatch):
+    await chat.one("/start")
+    opened = []
+    session = storage.session
+    monkeypatch.setattr(storage, "session", lambda **kw: opened.append(1) or session(**kw))
+    await chat.one("khai mạc ở đâu")
+    assert opened == []
