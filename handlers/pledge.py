@@ -381,8 +381,11 @@ async def confirm(ctx: Context, version: str = "") -> list[Reply]:
     if existing is not None and existing.resident_id == ctx.resident.id:
         return _thanks(ctx, existing)  # the same update delivered again: answer again, record nothing
     dialog = ctx.dialog
-    if dialog is None or dialog.state != PledgeStep.CONFIRM:
+    at = PledgeStep.of(dialog.state) if dialog is not None else None
+    if at is None:
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
+    if at != PledgeStep.CONFIRM:  # a Confirm from before the last steps were lost (a kill): ask where it stands
+        return [STEPS[at].asks(ctx, PledgeDraft.from_dict(dialog.data))]
     draft = PledgeDraft.from_dict(dialog.data)
     if (version and version != draft.summary_version()) or ctx.now - dialog.updated_at > CONFIRM_WITHIN:
         # A Confirm under an older summary, or a summary left for long: show what would be recorded.

@@ -91,6 +91,7 @@ async def test_the_code_goes_only_where_the_table_says(assistant):
                 await repo.set_dialog(s, resident.id, step, stored, assistant.clock.now())
             assistant.chats.forget_chat("console", "u1")
             await chat.say(**kw)
+            await assistant.storage.dialogs.flush()  # steps are written behind: read what it wrote
             async with assistant.storage.session() as s:
                 dialog = await repo.get_dialog(s, resident.id)
             after = END if dialog is None else PledgeStep(dialog.state)

@@ -50,6 +50,23 @@ async def test_a_step_lost_at_a_kill_leaves_the_resident_at_the_step_before(bot,
     assert (await restarted.one("500k")).topic == "pledge_name"
 
 
+async def test_confirm_after_the_summary_was_lost_asks_the_step_the_database_holds(bot, any_storage, db_url, week,
+                                                                                    clock):
+    resident = Chat(bot)
+    await resident.say("/ungho 200k")
+    await resident.say(payload="pledge:anonymous")
+    await any_storage.dialogs.flush()  # at the phone step in the database
+    summary = (await resident.say(payload="pledge:skip_phone"))[-1]
+    killed(any_storage)  # the summary step was still in memory
+    confirm = next(b.payload for b in summary.buttons if b.payload.startswith("pledge:confirm"))
+
+    restarted = Chat(Assistant(week, any_storage, clock))
+    reply = await restarted.one(payload=confirm)  # the Confirm under the summary it saw before the kill
+    assert reply.topic == "pledge_phone"  # asked again where it stands: nothing recorded, no dead end
+    assert await count_pledges(db_url) == 0
+    assert (await restarted.say(payload="pledge:skip_phone"))[-1].topic == "pledge_confirm"
+
+
 async def test_a_confirmed_pledge_is_committed_before_its_reply_and_the_staff_notice(bot, any_storage, db_url):
     pledges_when_notified = []
 
