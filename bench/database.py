@@ -9,12 +9,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.common import ROOT, median, note, pct, postgres_url, row, rss_kb, seed_residents, sqlite_url
+from bench.common import ROOT, median, note, pct, postgres_database, row, rss_kb, seed_residents, sqlite_url
 from content.loader import load_week
 from core.clock import Clock
 from handlers.router import Assistant
@@ -123,12 +124,13 @@ async def run(quick: bool = False) -> list:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmp:
         folder = Path(tmp)
-        pg, why = await postgres_url()
-        for name, url in (("SQLite", sqlite_url(folder / "pledges.db")), ("PostgreSQL", pg)):
-            if url is None:
-                rows.append(note(BENCH, f"Confirmed pledges/s, {name}", "storage.pg", f"skipped: {why}"))
-                continue
-            r = await pledges_per_second(url, residents, rounds)
+        for name in ("SQLite", "PostgreSQL"):
+            async with (postgres_database() if name == "PostgreSQL"
+                        else nullcontext((sqlite_url(folder / "pledges.db"), ""))) as (url, why):
+                if url is None:
+                    rows.append(note(BENCH, f"Confirmed pledges/s, {name}", "storage.pg", f"skipped: {why}"))
+                    continue
+                r = await pledges_per_second(url, residents, rounds)
             key, total = name.lower(), 2 * residents * rounds
             for kind, how in (("seq", "one at a time"), ("conc", f"{CONCURRENCY} at a time")):
                 rows.append(row(BENCH, f"Confirmed pledges/s, {name}, {how} (p95 {r[kind + '_p95']:.0f} ms, "
