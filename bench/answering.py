@@ -72,9 +72,8 @@ def spread(values: list[float], fmt: str = "{:.0f}") -> str:
     """median (min–max)"""
     if not values:
         return "n/a"
-    if len(values) == 1:
-        return fmt.format(values[0])
-    return f"{fmt.format(median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+    low, high = fmt.format(min(values)), fmt.format(max(values))
+    return fmt.format(median(values)) + ("" if low == high else f" ({low}–{high})")
 
 
 def ratio_row(figure: str, key: str, runs: dict[str, list[dict]], num: str, den: str, target: str = "—",
@@ -95,8 +94,8 @@ def ratio_row(figure: str, key: str, runs: dict[str, list[dict]], num: str, den:
 def why_unfair(runs: list[dict]) -> str:
     loaded = [r["load_cores"] for r in runs if r["load_cores"] >= LOADGEN_LIMIT]
     busy = [r["others_cores"] for r in runs if r["others_cores"] >= OTHERS_LIMIT]
-    return "; ".join([f"the stand-in at up to {max(loaded):.2f} core"] * bool(loaded)
-                     + [f"other processes used {spread(busy, '{:.1f}')} cores"] * bool(busy))
+    reasons = [f"the stand-in at up to {max(loaded):.2f} core"] if loaded else []
+    return "; ".join(reasons + ([f"other processes used {spread(busy, '{:.1f}')} cores"] if busy else []))
 
 
 async def run(quick: bool = False) -> list:
