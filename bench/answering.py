@@ -124,10 +124,14 @@ async def run(quick: bool = False) -> list:
     def med(kind: str, key: str) -> float:
         return median(each(kind, key))
 
+    cpu_ratios = [s["cpu_ms"] / r["cpu_ms"] for r, s in zip(runs["real"], runs["same"]) if r["cpu_ms"]]
     rows = [
         ratio_row(f"**Bot / same-payload echo**, answers/s (the bot's own work; median (min–max) of {repeats}, "
                   f"load average {load_before:.1f} → {load_after:.1f})", "answering.same_ratio", runs, "real", "same",
                   "≥ 0.80", lambda v: v >= 0.8),
+        Row(BENCH, "CPU per answer, same-payload echo / bot (what the throughput ratio would be were both bound by "
+                   "the CPU alone; other processes sway it far less than answers/s)", "answering.same_cpu_ratio",
+            median(cpu_ratios), spread(cpu_ratios, "{:.2f}")),
         ratio_row("Bot / echo (one short message per answer, PTB's defaults)", "answering.ratio", runs, "real", "echo"),
         ratio_row("Bot's channel alone (each distinct answer computed once, then replayed through the channel) "
                   "/ same-payload echo", "answering.replay_ratio", runs, "replay", "same"),

@@ -15,15 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the one Bot API stand-in, shared with the tests
 
 from botapi_stub import SEND_METHODS, BotApiStub  # noqa: E402
-
-from storage.db import Storage  # noqa: E402
-from storage.models import Resident  # noqa: E402
 
 # Extra form field the benchmark bots put on the last message of each answer (see bench.botproc).
 LAST = "bench_last"
@@ -178,6 +173,7 @@ class JsonLinesProcess:
     output; closing its standard input stops it."""
 
     module = ""
+    root = ROOT  # the checkout it runs from (another one, to compare code side by side)
 
     def __init__(self, args: list[str], log: Path | None = None) -> None:
         self.args = args
@@ -192,7 +188,7 @@ class JsonLinesProcess:
         """Starts it; its first line."""
         err = self.log.open("wb") if self.log else asyncio.subprocess.DEVNULL
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", self.module, *self.args, cwd=ROOT, stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-m", self.module, *self.args, cwd=self.root, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=err)
         if self.log:
             err.close()
@@ -335,6 +331,12 @@ def sqlite_url(path: Path) -> str:
 async def seed_residents(url: str, count: int, first_id: int, now: datetime, subscribed=True,
                          batch: int = 10_000) -> None:
     """A migrated database with `count` Telegram residents (chat ids from first_id)."""
+    # Imported here: the load process (bench.loadgen) has no use for the database.
+    from sqlalchemy import insert
+
+    from storage.db import Storage
+    from storage.models import Resident
+
     storage = Storage(url)
     await storage.start()
     try:

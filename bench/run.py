@@ -35,8 +35,12 @@ async def run_all(quick: bool = False, only: list[str] | None = None) -> list[Ro
 
 def headline(rows: list[Row], load: tuple[float, float] | None = None) -> str:
     """The figure that says how the bot does: its throughput over the same-payload echo bot's."""
-    found = next((r for r in rows if r.key == "answering.same_ratio"), None)
-    text = f"Headline: bot / same-payload echo {found.shown} (goal {found.target})" if found else "Headline: n/a"
+    found = {r.key: r for r in rows if r.key in ("answering.same_ratio", "answering.same_cpu_ratio")}
+    if not found:
+        return "Headline: n/a"
+    ratio, cpu = found["answering.same_ratio"], found["answering.same_cpu_ratio"]
+    text = (f"Headline: bot / same-payload echo {ratio.shown} (goal {ratio.target}); "
+            f"CPU per answer, same-payload echo / bot {cpu.shown}")
     return text + (f"; machine load average (1 min) {load[0]:.1f} before, {load[1]:.1f} after" if load else "")
 
 
