@@ -6,22 +6,19 @@ import asyncio
 import json
 import os
 import platform
+import secrets
 import statistics
 import sys
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the one Bot API stand-in, shared with the tests
 
 from botapi_stub import SEND_METHODS, BotApiStub  # noqa: E402
-
-from storage.db import Storage  # noqa: E402
-from storage.models import Resident  # noqa: E402
 
 # Extra form field the benchmark bots put on the last message of each answer (see bench.botproc).
 LAST = "bench_last"
@@ -112,8 +109,16 @@ class Stub(BotApiStub):
     def __post_init__(self) -> None:
         super().__post_init__()
         self._waiting: dict[int, asyncio.Future] = {}
+        # With record(): what the bot sent for each thing a resident said (the first time it was said).
+        self.answers: dict[str, list] | None = None
+        self._answering: dict[int, list] = {}
+
+    def record(self) -> None:
+        self.answers = {}
 
     def _sent(self, call, result):
+        if self.answers is not None and call.chat_id in self._answering:
+            self._answering[call.chat_id].append(call)
         if call.params.get(LAST):
             waiter = self._waiting.pop(call.chat_id, None)
             if waiter is not None and not waiter.done():
@@ -141,60 +146,71 @@ class Stub(BotApiStub):
         button); returns seconds from the update's availability to the answer's last message."""
         waiter = asyncio.get_running_loop().create_future()
         self._waiting[chat] = waiter
+        if self.answers is not None:
+            self._answering[chat] = []
         pushed = time.monotonic()
         if step.startswith("button:"):
             self.press_button(chat, step.removeprefix("button:"), first_name=name)
         else:
             self.send_text(chat, step, first_name=name)
         try:
-            return await asyncio.wait_for(waiter, timeout) - pushed
+            done = await asyncio.wait_for(waiter, timeout)
+            if self.answers is not None:
+                self.answers.setdefault(step.removeprefix("button:"), self._answering[chat])
+            return done - pushed
         finally:
             self._waiting.pop(chat, None)
+            self._answering.pop(chat, None)
 
     def sends(self) -> list:
         return [c for c in self.calls if c.method in SEND_METHODS and c.ok]
 
 
-# ---------------------------------------------------------------------------- the bot process
+# ---------------------------------------------------------------------------- processes
 
-class BotProcess:
-    """`python -m bench.botproc` against a stand-in: a real or an echo bot in its own process,
-    so that the stand-in and the simulated residents do not share its CPU. One JSON object a
-    line on its standard output; closing its standard input stops it."""
+class JsonLinesProcess:
+    """`python -m <module>` in its own process, talking one JSON object a line on its standard
+    output; closing its standard input stops it."""
 
-    def __init__(self, stub: Stub, kind: str, db: str | None = None, now: str = IN_WEEK, rate: float | None = None,
-                 fanout: str | None = None, log: Path | None = None) -> None:
-        self.args = ["--kind", kind, "--url", stub.url, "--token", stub.token, "--now", now]
-        for flag, value in (("--db", db), ("--rate", rate), ("--fanout", fanout)):
-            if value is not None:
-                self.args += [flag, str(value)]
+    module = ""
+    root = ROOT  # the checkout it runs from (another one, to compare code side by side)
+
+    def __init__(self, args: list[str], log: Path | None = None) -> None:
+        self.args = args
         self.log = log
         self.proc: asyncio.subprocess.Process | None = None
-        self.ready: dict = {}
-        self.stats: dict = {}
 
-    async def __aenter__(self) -> "BotProcess":
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    async def spawn(self) -> dict:
+        """Starts it; its first line."""
         err = self.log.open("wb") if self.log else asyncio.subprocess.DEVNULL
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.botproc", *self.args, cwd=ROOT, stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-m", self.module, *self.args, cwd=self.root, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=err)
         if self.log:
             err.close()
-        self.ready = await self.line(timeout=60)
-        assert self.ready.get("ready"), self.ready
-        return self
+        return await self.line(timeout=60)
 
     async def line(self, timeout: float) -> dict:
         raw = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
         if not raw:
-            raise RuntimeError(f"bot process ended (see {self.log})")
+            raise RuntimeError(f"{self.module} ended" + (f" (see {self.log})" if self.log else ""))
         return json.loads(raw)
 
-    async def __aexit__(self, *exc) -> None:
+    async def tell(self, **order) -> None:
+        self.proc.stdin.write(json.dumps(order).encode() + b"\n")
+        await self.proc.stdin.drain()
+
+    async def stop(self) -> dict:
+        """Closes its standard input; its last line, if any."""
         self.proc.stdin.close()
+        last: dict = {}
         try:
-            while True:  # the last line is the process's statistics
-                self.stats = await self.line(timeout=30)
+            while True:
+                last = await self.line(timeout=30)
         except (RuntimeError, asyncio.TimeoutError):
             pass
         if self.proc.returncode is None:
@@ -203,6 +219,57 @@ class BotProcess:
             except asyncio.TimeoutError:
                 self.proc.kill()
                 await self.proc.wait()
+        return last
+
+
+class LoadProcess(JsonLinesProcess):
+    """The Bot API stand-in and the simulated residents in their own process (bench.loadgen):
+    `url` and `token` for the bot, `closed_loop()` to run the load."""
+
+    module = "bench.loadgen"
+
+    def __init__(self, delay: float = 0.0, log: Path | None = None) -> None:
+        super().__init__(["--delay", str(delay)], log)
+        self.url = self.token = ""
+
+    async def __aenter__(self) -> "LoadProcess":
+        hello = await self.spawn()
+        self.url, self.token = hello["url"], hello["token"]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop()
+
+    async def closed_loop(self, residents: int, timeout: float, record: Path | None = None) -> dict:
+        """See bench.loadgen.closed_loop; with `record`, the bot's answers are written there."""
+        await self.tell(residents=residents, timeout=timeout, record=str(record) if record else None)
+        return await self.line(timeout=20 * timeout + 60)  # 20 messages a resident, in turn
+
+
+class BotProcess(JsonLinesProcess):
+    """`python -m bench.botproc` against a stand-in (anything with `url` and `token`: a Stub or
+    a LoadProcess): a real or an echo bot in its own process, so that the stand-in and the
+    simulated residents do not share its CPU."""
+
+    module = "bench.botproc"
+
+    def __init__(self, stub, kind: str, db: str | None = None, now: str = IN_WEEK, rate: float | None = None,
+                 fanout: str | None = None, log: Path | None = None, answers: Path | None = None) -> None:
+        args = ["--kind", kind, "--url", stub.url, "--token", stub.token, "--now", now]
+        for flag, value in (("--db", db), ("--rate", rate), ("--fanout", fanout), ("--answers", answers)):
+            if value is not None:
+                args += [flag, str(value)]
+        super().__init__(args, log)
+        self.ready: dict = {}
+        self.stats: dict = {}
+
+    async def __aenter__(self) -> "BotProcess":
+        self.ready = await self.spawn()
+        assert self.ready.get("ready"), self.ready
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.stats = await self.stop()  # the last line is the process's statistics
 
     def cpu_s(self) -> float:
         """CPU seconds the bot used after it was ready (until it stopped)."""
@@ -216,6 +283,45 @@ class BotProcess:
         return sum(" ERROR " in line or line.startswith("Traceback") for line in text.splitlines())
 
 
+# ---------------------------------------------------------------------------- CPU and load
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a live process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime: fields 14 and 15 of stat(5)
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy (all cores; steal counts: another VM had it)."""
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / TICK
+
+
+class CpuWindow:
+    """CPU used between start and end by named processes, by this one, and by everything else
+    on the machine (`others`): who else wanted the cores while a figure was measured."""
+
+    def __init__(self, **pids: int) -> None:
+        self.pids = {**pids, "self": os.getpid()}
+        self.started = time.monotonic()
+        self.machine = machine_busy_s()
+        self.cpu = {name: process_cpu_s(pid) for name, pid in self.pids.items()}
+
+    def end(self) -> dict[str, float]:
+        """Seconds of CPU each, `others`, and `seconds` of wall time."""
+        used = {name: process_cpu_s(pid) - self.cpu[name] for name, pid in self.pids.items()}
+        used["others"] = max(0.0, machine_busy_s() - self.machine - sum(used.values()))
+        used["seconds"] = time.monotonic() - self.started
+        return used
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
 # ---------------------------------------------------------------------------- databases
 
 def sqlite_url(path: Path) -> str:
@@ -225,6 +331,12 @@ def sqlite_url(path: Path) -> str:
 async def seed_residents(url: str, count: int, first_id: int, now: datetime, subscribed=True,
                          batch: int = 10_000) -> None:
     """A migrated database with `count` Telegram residents (chat ids from first_id)."""
+    # Imported here: the load process (bench.loadgen) has no use for the database.
+    from sqlalchemy import insert
+
+    from storage.db import Storage
+    from storage.models import Resident
+
     storage = Storage(url)
     await storage.start()
     try:
@@ -240,26 +352,30 @@ async def seed_residents(url: str, count: int, first_id: int, now: datetime, sub
 
 
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-POSTGRES_DB = "bench"
 
 
-async def postgres_url() -> tuple[str | None, str]:
-    """A fresh, empty `bench` database (created when missing): (URL, "") or (None, why not)."""
+@asynccontextmanager
+async def postgres_database():
+    """A new, uniquely named PostgreSQL database, dropped on the way out (also on error), so that
+    two runs at once do not wipe each other: yields (URL, "") or (None, why not)."""
+    import asyncpg
+
+    name = f"bench_{os.getpid()}_{secrets.token_hex(4)}"
     try:
-        import asyncpg
-
         admin = await asyncio.wait_for(asyncpg.connect(POSTGRES_ADMIN), 5)
         try:
-            if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", POSTGRES_DB):
-                await admin.execute(f"CREATE DATABASE {POSTGRES_DB}")
+            await admin.execute(f"CREATE DATABASE {name}")
         finally:
             await admin.close()
-        url = POSTGRES_ADMIN.rsplit("/", 1)[0] + "/" + POSTGRES_DB
-        conn = await asyncpg.connect(url)
-        try:
-            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        finally:
-            await conn.close()
-        return url.replace("postgresql://", "postgresql+asyncpg://", 1), ""
     except Exception as exc:  # not reachable, no rights...: the benchmark says so and goes on
-        return None, f"{exc.__class__.__name__}: {exc}"[:120]
+        yield None, f"{exc.__class__.__name__}: {exc}"[:120]
+        return
+    try:
+        url = POSTGRES_ADMIN.rsplit("/", 1)[0] + "/" + name
+        yield url.replace("postgresql://", "postgresql+asyncpg://", 1), ""
+    finally:
+        admin = await asyncpg.connect(POSTGRES_ADMIN)
+        try:
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        finally:
+            await admin.close()

@@ -19,14 +19,14 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter,
                             TelegramError)
 from telegram.ext import (Application, ApplicationBuilder, BaseUpdateProcessor, CallbackQueryHandler, ContextTypes,
-                          MessageHandler, filters)
+                          ExtBot, MessageHandler, filters)
 from telegram.request import HTTPXRequest
 
 from channels import StartupError
 from channels.answer import answer
 from channels.ordered import PerChat
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
-from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, parse_update
+from channels.telegram_updates import NotAnUpdate, PollBackoff, PolledBot, PollingRequest, parse_update
 from content.texts import COMMAND_MENU, COMMANDS, say
 from core.delivery import Outcome, Result
 from core.language import language_of
@@ -61,18 +61,19 @@ class TelegramChannel:
         self.outbox = outbox or Outbox()
         # As many connections as the outbox sends at once, plus a few for answering button presses:
         # httpx checks every pooled connection on each request, so PTB's default of 256 costs CPU.
-        builder = (ApplicationBuilder().token(token).concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
-                   .connection_pool_size(self.outbox.concurrency + SPARE_CONNECTIONS).pool_timeout(POOL_TIMEOUT))
-        if read_timeout is not None:  # seconds to wait for Telegram's answer (PTB's default: 5)
-            builder = builder.read_timeout(read_timeout)
-        if webhook_url:
-            builder = builder.updater(None)
-        else:  # getUpdates through a request that reads each update defensively and paces quick empty answers
-            builder = builder.get_updates_request(PollingRequest(HTTPXRequest(connection_pool_size=1),
-                                                                 poll_backoff or PollBackoff()))
+        # read_timeout: seconds to wait for Telegram's answer (PTB's default: 5).
+        request = HTTPXRequest(connection_pool_size=self.outbox.concurrency + SPARE_CONNECTIONS,
+                               pool_timeout=POOL_TIMEOUT, **({} if read_timeout is None else {"read_timeout": read_timeout}))
+        urls = {}
         if base_url:
             root = base_url.rstrip("/")
-            builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+            urls = {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
+        builder = ApplicationBuilder().concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
+        if webhook_url:
+            builder = builder.bot(ExtBot(token, request=request, **urls)).updater(None)
+        else:  # getUpdates through a request that reads each update once, defensively, and paces quick empty answers
+            polling = PollingRequest(HTTPXRequest(connection_pool_size=1), poll_backoff or PollBackoff())
+            builder = builder.bot(PolledBot(token, request=request, get_updates_request=polling, **urls))
         self.app: Application = builder.build()
         private = filters.ChatType.PRIVATE
         self.app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, self._on_message))

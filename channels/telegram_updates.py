@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import Bot, Chat, Update, User
+from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
@@ -93,31 +94,26 @@ def _kind(data: object) -> str:
     return "null" if data is None else type(data).__name__
 
 
-def readable_updates(body: bytes) -> tuple[bytes, int]:
-    """A getUpdates answer with every update the bot cannot read replaced by its bare id, and the
-    number of updates in it. Unchanged, PTB would fail on the whole answer, log its content, and
-    ask again without confirming it: the same answer forever, as fast as the server replies."""
+def read_updates(body: bytes, bot: Bot | None = None) -> tuple[dict | None, list[Update]]:
+    """A getUpdates answer, read once: the updates in it, each read defensively (one the bot cannot
+    read comes back bare, an item that is no update is dropped), and the answer with each update
+    reduced to its id, for PTB to read at no cost. Unread, PTB would fail on the whole answer,
+    log its content, and ask again without confirming it: the same answer forever, as fast as
+    the server replies. (None, []) when the body is no such answer: PTB reports that itself."""
     try:
         answer = json.loads(body)
     except (ValueError, RecursionError):
-        return body, 0  # PTB reports an unreadable answer itself, as a network error
+        return None, []
     result = answer.get("result") if isinstance(answer, dict) else None
     if not isinstance(result, list):
-        return body, 0
-    kept, changed = [], False
+        return None, []
+    updates = []
     for item in result:
         try:
-            update = _readable(item, None)
+            updates.append(parse_update(item, bot))
         except NotAnUpdate as exc:
             log.warning("getUpdates: an item that is not an update dropped (%s)", exc)
-            changed = True
-            continue
-        if update is None:
-            item, changed = {"update_id": item["update_id"]}, True
-        kept.append(item)
-    if changed:
-        body = json.dumps({**answer, "result": kept}).encode()
-    return body, len(kept)
+    return {**answer, "result": [{"update_id": u.update_id} for u in updates]}, updates
 
 
 class PollBackoff:
@@ -146,11 +142,14 @@ class PollBackoff:
 
 
 class PollingRequest(BaseRequest):
-    """The connection getUpdates goes through (ApplicationBuilder.get_updates_request): another
-    request object's HTTP, plus readable_updates() on each answer and the PollBackoff."""
+    """The connection getUpdates goes through (PolledBot's get_updates_request): another request
+    object's HTTP, plus read_updates() on each answer and the PollBackoff."""
 
     def __init__(self, inner: BaseRequest, backoff: PollBackoff) -> None:
         self.inner, self.backoff = inner, backoff
+        self.bot: Bot | None = None  # the updates' bot, set by PolledBot
+        self._read: tuple[bytes, dict, list[Update]] | None = None  # the last answer, as read_updates() left it
+        self.updates: list[Update] = []  # the updates of the last answer PTB took (parse_json_payload)
 
     @property
     def read_timeout(self) -> float | None:
@@ -171,10 +170,40 @@ class PollingRequest(BaseRequest):
                                                  connect_timeout, pool_timeout)
         if code != 200 or not url.endswith("/getUpdates"):
             return code, body
-        body, count = readable_updates(body)
-        await self.backoff.after_poll(updates=count, took=self.backoff.clock() - started,
+        answer, updates = read_updates(body, self.bot)
+        self._read = None if answer is None else (body, answer, updates)
+        await self.backoff.after_poll(updates=len(updates), took=self.backoff.clock() - started,
                                       long_poll=_seconds(request_data.parameters.get("timeout") if request_data else 0))
         return code, body
+
+    def parse_json_payload(self, payload: bytes) -> dict:
+        """PTB decoding the body do_request() just returned: the answer read there, not read again
+        (any other body, such as an error's, the usual way)."""
+        read, self._read = self._read, None
+        if read is None or payload is not read[0]:
+            return BaseRequest.parse_json_payload(payload)
+        self.updates = read[2]
+        return read[1]
+
+
+class PolledBot(ExtBot):
+    """A bot whose polled updates are read once, by its PollingRequest: PTB reads only their ids
+    from the answer, and get_updates() hands on the updates the request read."""
+
+    __slots__ = ("_polling",)
+
+    def __init__(self, token: str, *, get_updates_request: PollingRequest, **kwargs) -> None:
+        super().__init__(token, get_updates_request=get_updates_request, **kwargs)
+        with self._unfrozen():
+            self._polling = get_updates_request
+        get_updates_request.bot = self
+
+    async def get_updates(self, *args, **kwargs) -> tuple[Update, ...]:
+        self._polling.updates = []
+        ids = await super().get_updates(*args, **kwargs)
+        updates = tuple(self._polling.updates)
+        # The same answer, so the same ids; should they ever differ, PTB's bare updates are safe to confirm.
+        return updates if [u.update_id for u in updates] == [u.update_id for u in ids] else ids
 
 
 def _seconds(value: object) -> float:

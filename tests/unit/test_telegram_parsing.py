@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from channels.telegram import addressed_to_bot, button_press, private_message
-from channels.telegram_updates import NotAnUpdate, parse_update, readable_updates
+from channels.telegram_updates import NotAnUpdate, parse_update, read_updates
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -99,13 +99,11 @@ def test_any_json_is_an_update_or_refused_never_an_error(body):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(bodies, max_size=4))
 def test_any_getupdates_answer_parses_and_confirms_every_update(items):
-    """Polling path: PTB reads what readable_updates() leaves without failing, and every update
-    id is still there, so the next poll confirms them all."""
-    answer = json.dumps({"ok": True, "result": items}).encode()
-    body, count = readable_updates(answer)
-    result = json.loads(body)["result"]
-    parsed = Update.de_list(result, None)
+    """Polling path: read_updates() reads every update once, PTB reads what it leaves without
+    failing, and every update id is still there, so the next poll confirms them all."""
+    answer, updates = read_updates(json.dumps({"ok": True, "result": items}).encode())
+    parsed = Update.de_list(answer["result"], None)
     expected = [i["update_id"] for i in items if isinstance(i, dict) and type(i.get("update_id")) is int]
-    assert [u.update_id for u in parsed] == expected and count == len(expected)
-    for update in parsed:
+    assert [u.update_id for u in parsed] == [u.update_id for u in updates] == expected
+    for update in updates:
         read_as_the_channel_does(update)
