@@ -54,7 +54,7 @@ async def erase_resident(session: AsyncSession, resident: Resident, now: datetim
     await session.execute(update(Resident).where(Resident.id == resident.id)
                           .values(name=None, subscribed=False, subscribed_at=None, erased_at=now, shown_buttons=None))
     _loaded(resident, name=None, subscribed=False, subscribed_at=None, erased_at=now, shown_buttons=None)
-    await _delete_dialog(session, resident.id)  # now, not behind: it may hold their name and phone
+    await _write_dialog_now(session, resident.id, None)  # now, not behind: it may hold their name and phone
     await session.execute(update(UnansweredQuestion).where(UnansweredQuestion.resident_id == resident.id)
                           .values(resident_id=None, folded=None, sample=None))
     result = await session.execute(update(Pledge).where(Pledge.resident_id == resident.id)
@@ -103,23 +103,25 @@ async def set_dialog(session: AsyncSession, resident_id: int, state: str, data: 
 
 
 async def clear_dialog(session: AsyncSession, resident_id: int) -> None:
-    await _change_dialog(session, resident_id, None)
+    """The dialog ended (cancelled, done, forgotten): written at once, as a kill must not bring
+    back a step the resident left (rare, so it costs little)."""
+    await _write_dialog_now(session, resident_id, None)
 
 
 async def _change_dialog(session: AsyncSession, resident_id: int, dialog: DialogState | None) -> None:
     unit = unit_of(session)
-    if unit is not None:
+    if unit is not None and not unit.leaves_a_confirmation(resident_id):
         unit.dialog_set(resident_id, dialog)  # written behind, after the commit
     else:
-        await dialogs.write(session, {resident_id: dialog})
+        await _write_dialog_now(session, resident_id, dialog)
 
 
-async def _delete_dialog(session: AsyncSession, resident_id: int) -> None:
+async def _write_dialog_now(session: AsyncSession, resident_id: int, dialog: DialogState | None) -> None:
     await _dialog_sql(session, resident_id)
-    await dialogs.write(session, {resident_id: None})
+    await dialogs.write(session, {resident_id: dialog})
     unit = unit_of(session)
     if unit is not None:
-        unit.dialog_written(resident_id, None)
+        unit.dialog_written(resident_id, dialog)
 
 
 async def _dialog_sql(session: AsyncSession, resident_id: int) -> None:

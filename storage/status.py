@@ -61,3 +61,8 @@ class BroadcastStep(DialogStep):
 
     TEXT = "broadcast_text"        # asked for the notice's text
     CONFIRM = "broadcast_confirm"  # the preview, waiting for Send
+
+
+# Steps where one word ("xác nhận", "ok", a Send button) records something: moving off one is
+# written at once, not behind, so that a kill cannot bring back a summary the resident left.
+CONFIRMING = frozenset({PledgeStep.CONFIRM, BroadcastStep.CONFIRM})

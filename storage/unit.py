@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import dialogs
 from storage.chats import Chat, ChatCache
 from storage.models import DialogState
+from storage.status import CONFIRMING
 
 if TYPE_CHECKING:
     from storage.db import Storage
@@ -56,6 +57,17 @@ class UnitOfWork:
         """A dialog set (None: cleared), written behind after the commit."""
         self._dialogs[resident_id] = self._behind[resident_id] = dialog
 
+    def leaves_a_confirmation(self, resident_id: int) -> bool:
+        """Whether the resident's step is one where a word records something (or is not known
+        here): changing it is then written in the transaction, not behind (see CONFIRMING)."""
+        if resident_id in self._dialogs:
+            before = self._dialogs[resident_id]
+        elif self.chat is not None and self.chat.resident.id == resident_id:
+            before = self.chat.dialog
+        else:
+            return True
+        return before is not None and before.state in CONFIRMING
+
     def dialog_written(self, resident_id: int, dialog: DialogState | None) -> None:
         """A dialog changed by a statement of this transaction."""
         self._dialogs[resident_id] = dialog
@@ -89,9 +101,8 @@ class UnitOfWork:
             try:
                 await session.commit()
             except BaseException:
-                await session.rollback()
                 self._session = session
-                await self._roll_back()
+                await self._roll_back()  # rolls the session back, drops the copy, gives back taken steps
                 raise
             finally:
                 await session.close()
@@ -115,12 +126,14 @@ class UnitOfWork:
         self.storage.dialogs.put(self._behind)
 
     async def _roll_back(self) -> None:
-        if self._session is not None and self._session.in_transaction():
-            await self._session.rollback()
-            await self._session.close()
-        self.chats.forget_chat(*self.chat_key)
-        for resident_id, step in self._taken.items():
-            self.storage.dialogs.give_back(resident_id, step)
+        try:
+            if self._session is not None and self._session.in_transaction():
+                await self._session.rollback()
+                await self._session.close()
+        finally:  # even if the rollback fails (a dead connection): the copy and the taken steps
+            self.chats.forget_chat(*self.chat_key)
+            for resident_id, step in self._taken.items():
+                self.storage.dialogs.give_back(resident_id, step)
 
 
 def unit_of(session: AsyncSession) -> UnitOfWork | None:

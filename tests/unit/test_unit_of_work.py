@@ -67,6 +67,35 @@ async def test_confirm_after_the_summary_was_lost_asks_the_step_the_database_hol
     assert (await restarted.say(payload="pledge:skip_phone"))[-1].topic == "pledge_confirm"
 
 
+@pytest.mark.parametrize("leave", [{"text": "hủy"}, {"payload": "pledge:cancel"}, {"payload": "pledge:edit:name"}])
+async def test_leaving_a_summary_is_written_at_once_so_a_kill_cannot_bring_it_back(bot, any_storage, db_url, week,
+                                                                                    clock, leave):
+    """At the summary one word records a pledge: cancelling it, or going back to edit it, must not
+    sit in memory where a kill would leave the summary in the database for the next "xác nhận"."""
+    resident = Chat(bot)
+    await resident.say("/ungho 200k")
+    await resident.say(payload="pledge:anonymous")
+    await resident.say(payload="pledge:skip_phone")
+    await any_storage.dialogs.flush()  # the summary step is in the database
+    await resident.say(**leave)
+    killed(any_storage)
+
+    after = await Chat(Assistant(week, any_storage, clock)).say("xác nhận")
+    assert after[0].topic != "pledge_done" and await count_pledges(db_url) == 0
+
+
+async def test_a_cancelled_notice_stays_cancelled_after_a_kill(bot, any_storage, week, clock):
+    staff = Chat(bot, user=STAFF[1])
+    await staff.say("/thongbao")
+    assert (await staff.one("Họp tổ dân phố tối nay")).topic == "broadcast_confirm"
+    await any_storage.dialogs.flush()  # the preview step is in the database
+    await staff.say(payload="broadcast:cancel")
+    killed(any_storage)
+
+    again = Chat(Assistant(week, any_storage, clock, admins=frozenset({STAFF})), user=STAFF[1])
+    assert (await again.one(payload="broadcast:send")).topic != "broadcast_started"
+
+
 async def test_a_confirmed_pledge_is_committed_before_its_reply_and_the_staff_notice(bot, any_storage, db_url):
     pledges_when_notified = []
 
