@@ -98,13 +98,21 @@ class DialogWriter:
         self._pending = {}
 
     async def _drain(self) -> None:
+        failing = False
         while self._pending:
             await asyncio.sleep(self.window)  # let a group gather
             try:
                 await self._write_group()
             except Exception:
-                log.exception("%d dialog steps not written yet: trying again", len(self._pending))
+                if not failing:  # once per outage, not every second of it
+                    log.exception("%d dialog steps not written yet: trying again every %s s",
+                                  len(self._pending), RETRY_AFTER)
+                failing = True
                 await asyncio.sleep(RETRY_AFTER)
+            else:
+                if failing:
+                    log.warning("dialog steps written again")
+                failing = False
 
     async def _write_group(self) -> None:
         async with self._one_group:
