@@ -21,6 +21,7 @@ ASKERS = 5
 ASK_EVERY = 0.5
 QUESTIONS = ["khai mạc ở đâu", "chu de nam nay la j", "/lich", "hôm nay có gì", "quy khuyen hoc dc bn tien r"]
 NOW = "2023-10-03T07:00:00+07:00"
+SUBSCRIBERS = 10_000
 
 
 async def ask_until(stub: Stub, done: asyncio.Event, i: int, latencies: list[float], failures: list) -> None:
@@ -45,7 +46,7 @@ async def pause(done: asyncio.Event, seconds: float) -> None:
 
 
 async def run(quick: bool = False) -> list:
-    subscribers = 300 if quick else 10_000
+    subscribers = 300 if quick else SUBSCRIBERS
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
         db = sqlite_url(Path(tmp) / "fanout.db")
         await seed_residents(db, subscribers, FIRST_SUBSCRIBER, datetime.fromisoformat(NOW))
@@ -87,6 +88,8 @@ async def run(quick: bool = False) -> list:
             f"{len(failures)} / {errors}", "0 / 0", lambda v: v == 0),
         row(BENCH, "Whole benchmark (seed, start, fan-out)", "fanout.seconds", took, "{:.1f} s", "< 60 s",
             lambda v: v < 60),
+        row(BENCH, "Bot's CPU per message sent (all its work during the run, over the messages)",
+            "fanout.bot_cpu_ms", bot.cpu_s() * 1000 / max(1, len(stub.sends())), "{:.2f} ms"),
         row(BENCH, "Bot's peak memory during the fan-out (VmHWM)", "fanout.peak_rss_mb",
             bot.stats.get("VmHWM", 0) / 1024, "{:.0f} MB"),
     ]

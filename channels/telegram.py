@@ -25,6 +25,7 @@ from telegram.request import HTTPXRequest
 
 from channels import StartupError
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
+from channels.telegram_http import LEFT, NEVER_SENT, AiohttpRequest
 from channels.telegram_updates import NotAnUpdate, PollBackoff, PollingRequest, parse_update
 from core.delivery import Outcome, Result
 from core.split import split_message
@@ -57,12 +58,11 @@ class TelegramChannel:
         # otherwise the bot polls.
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
         self.outbox = outbox or Outbox()
-        # As many connections as the outbox sends at once, plus a few for answering button presses:
-        # httpx checks every pooled connection on each request, so PTB's default of 256 costs CPU.
+        # As many connections as the outbox sends at once, plus a few for answering button presses.
+        request = AiohttpRequest(self.outbox.concurrency + SPARE_CONNECTIONS, pool_timeout=POOL_TIMEOUT,
+                                 read_timeout=5.0 if read_timeout is None else read_timeout)  # PTB's default: 5 s
         builder = (ApplicationBuilder().token(token).concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
-                   .connection_pool_size(self.outbox.concurrency + SPARE_CONNECTIONS).pool_timeout(POOL_TIMEOUT))
-        if read_timeout is not None:  # seconds to wait for Telegram's answer (PTB's default: 5)
-            builder = builder.read_timeout(read_timeout)
+                   .request(request))
         if webhook_url:
             builder = builder.updater(None)
         else:  # getUpdates through a request that reads each update defensively and paces quick empty answers
@@ -249,8 +249,9 @@ class OneChatAtATime(BaseUpdateProcessor):
         pass
 
 
-# Failures before the request left: sending again cannot make a double.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures before the request left: sending again cannot make a double. (httpx: getUpdates's client.)
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, *NEVER_SENT)
+_LEFT = (httpx.HTTPError, *LEFT)
 
 
 def _translating_errors(call):
@@ -268,7 +269,7 @@ def _translating_errors(call):
         except (BadRequest, ChatMigrated):
             raise  # permanent: the outbox records the failure
         except NetworkError as exc:  # timeouts, connection errors and 5xx
-            if isinstance(exc.__cause__, httpx.HTTPError) and not isinstance(exc.__cause__, _NEVER_SENT):
+            if isinstance(exc.__cause__, _LEFT) and not isinstance(exc.__cause__, _NEVER_SENT):
                 raise MaybeSent(exc.message) from exc  # it left; whether it arrived is unknown
             raise Transient(exc.message) from exc
     return translated
