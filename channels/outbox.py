@@ -13,6 +13,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 REPLY, BULK = 0, 1  # priorities: lower goes first
 PRUNE_EVERY = 30.0  # seconds between forgetting idle chats
 WINDOW_MARGIN = 0.02  # seconds: room for network jitter between our clock and the platform's
+# Seconds of sending a late wake-up may catch up at once (the one-second window still caps it):
+# on a busy machine the event loop wakes late often, and each lost slot would be lost for good.
+CATCH_UP = 0.05
+ROUND_TRIP = 0.25  # seconds a request may take without the sending rate dropping below `rate`
 
 
 class RateLimited(Exception):
@@ -87,8 +92,10 @@ class _Chat:
 
 
 class Outbox:
-    def __init__(self, *, rate: float = 30.0, per_chat: float = 1.0, burst: int = 3, concurrency: int = 8,
+    def __init__(self, *, rate: float = 30.0, per_chat: float = 1.0, burst: int = 3, concurrency: int | None = None,
                  retries: int = 3, backoff: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
+        """`concurrency`: requests under way at most; by default enough for `rate` at ROUND_TRIP."""
+        concurrency = concurrency or max(8, math.ceil(rate * ROUND_TRIP))
         self.rate, self.per_chat, self.burst, self.concurrency = rate, per_chat, burst, concurrency
         self.retries, self.backoff = retries, backoff
         self._clock = clock
@@ -276,10 +283,10 @@ class Outbox:
             chat.tokens -= 1
             self._recent.append(now)
             # Spaced at the window's pace, so the window rarely has to hold sends back in a bunch;
-            # a late wake-up may catch up one slot rather than lose it for good (more would bunch
+            # a late wake-up may catch up the slots it missed, up to CATCH_UP (more would bunch
             # sends up after a pause, and the platform counts when they arrive).
             interval = self._window / self._per_window
-            self._next_send = max(self._next_send, now - interval) + interval
+            self._next_send = max(self._next_send, now - max(interval, CATCH_UP)) + interval
             task = asyncio.create_task(self._send(key, chat, item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
