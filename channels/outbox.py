@@ -29,7 +29,7 @@ WINDOW_MARGIN = 0.005  # seconds: room for rounding between our clock and the pl
 # Seconds of sending a late wake-up may catch up at once (the one-second window still caps it):
 # on a busy machine the event loop wakes late often, and each lost slot would be lost for good.
 CATCH_UP = 0.05
-ROUND_TRIP = 0.25  # seconds a request may take without the sending rate dropping below `rate`
+ROUND_TRIP = 0.1  # seconds a request may take at full rate; more under way only queue at the platform
 
 
 class RateLimited(Exception):
