@@ -74,7 +74,7 @@ async def run(quick: bool = False) -> list:
     doubled = sum(n - 1 for n in per_chat.values())
     return [
         row(BENCH, f"Achieved rate / limit ({subscribers:,} subscribers, limit {LIMIT}/s)", "fanout.rate_ratio",
-            rate / LIMIT, f"{{:.3f}} ({rate:.0f}/s)", "≥ 0.95", lambda v: v >= 0.95),
+            rate / LIMIT, f"{{:.3f}} ({rate:.0f}/s)", "≥ 0.97 (quiet machine)", lambda v: v >= 0.97),
         row(BENCH, "429 answers received", "fanout.count_429", stub.count_429, "{}", "0", lambda v: v == 0),
         row(BENCH, "Messages lost / doubled", "fanout.lost_doubled", lost + doubled, f"{lost} / {doubled}", "0 / 0",
             lambda v: v == 0),
@@ -83,7 +83,7 @@ async def run(quick: bool = False) -> list:
             lambda v: v == subscribers and tally["failed"] == tally["blocked"] == 0),
         row(BENCH, f"Questions during the fan-out: p95 latency (n={len(latencies)}, "
                    f"p50 {pct(latencies, 50) * 1000:.0f} ms)", "fanout.ask_p95_ms",
-            pct(latencies, 95) * 1000 if latencies else None, "{:.0f} ms", "< 1000 ms", lambda v: v < 1000),
+            pct(latencies, 95) * 1000 if latencies else None, "{:.0f} ms", "< 500 ms", lambda v: v < 500),
         row(BENCH, "Questions unanswered / errors logged by the bot", "fanout.failures", len(failures) + errors,
             f"{len(failures)} / {errors}", "0 / 0", lambda v: v == 0),
         row(BENCH, "Whole benchmark (seed, start, fan-out)", "fanout.seconds", took, "{:.1f} s", "< 60 s",
