@@ -38,6 +38,7 @@ from bench.common import LAST, rss_kb
 from channels.outbox import Outbox
 from bot import connect, settle_memory
 from channels.telegram import MAX_CONCURRENT_UPDATES, POOL_TIMEOUT, SPARE_CONNECTIONS, TelegramChannel
+from channels.telegram_http import AiohttpRequest
 from content.loader import load_week
 from core.clock import Clock
 from handlers.router import Assistant
@@ -115,8 +116,9 @@ async def run_same(args) -> None:
     for calls in answers.values():
         for call in calls:
             call["files"] = {field: (name, base64.b64decode(data)) for field, (name, data) in call["files"].items()}
-    builder = (ApplicationBuilder().token(args.token).concurrent_updates(MAX_CONCURRENT_UPDATES)
-               .connection_pool_size(Outbox().concurrency + SPARE_CONNECTIONS).pool_timeout(POOL_TIMEOUT))
+    # The bot's own transport (aiohttp, the same pool): the comparison is of the work, not the HTTP client.
+    request = AiohttpRequest(Outbox().concurrency + SPARE_CONNECTIONS, pool_timeout=POOL_TIMEOUT)
+    builder = ApplicationBuilder().token(args.token).concurrent_updates(MAX_CONCURRENT_UPDATES).request(request)
     app = builder.base_url(f"{args.url}/bot").base_file_url(f"{args.url}/file/bot").build()
 
     async def answer(chat_id: int, said: str) -> None:

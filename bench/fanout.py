@@ -21,6 +21,7 @@ ASKERS = 5
 ASK_EVERY = 0.5
 QUESTIONS = ["khai mạc ở đâu", "chu de nam nay la j", "/lich", "hôm nay có gì", "quy khuyen hoc dc bn tien r"]
 NOW = "2023-10-03T07:00:00+07:00"
+SUBSCRIBERS = 10_000
 
 
 async def ask_until(stub: Stub, done: asyncio.Event, i: int, latencies: list[float], failures: list) -> None:
@@ -45,7 +46,7 @@ async def pause(done: asyncio.Event, seconds: float) -> None:
 
 
 async def run(quick: bool = False) -> list:
-    subscribers = 300 if quick else 10_000
+    subscribers = 300 if quick else SUBSCRIBERS
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
         db = sqlite_url(Path(tmp) / "fanout.db")
         await seed_residents(db, subscribers, FIRST_SUBSCRIBER, datetime.fromisoformat(NOW))
@@ -73,7 +74,7 @@ async def run(quick: bool = False) -> list:
     doubled = sum(n - 1 for n in per_chat.values())
     return [
         row(BENCH, f"Achieved rate / limit ({subscribers:,} subscribers, limit {LIMIT}/s)", "fanout.rate_ratio",
-            rate / LIMIT, f"{{:.3f}} ({rate:.0f}/s)", "≥ 0.95", lambda v: v >= 0.95),
+            rate / LIMIT, f"{{:.3f}} ({rate:.0f}/s)", "≥ 0.97 (quiet machine)", lambda v: v >= 0.97),
         row(BENCH, "429 answers received", "fanout.count_429", stub.count_429, "{}", "0", lambda v: v == 0),
         row(BENCH, "Messages lost / doubled", "fanout.lost_doubled", lost + doubled, f"{lost} / {doubled}", "0 / 0",
             lambda v: v == 0),
@@ -82,11 +83,13 @@ async def run(quick: bool = False) -> list:
             lambda v: v == subscribers and tally["failed"] == tally["blocked"] == 0),
         row(BENCH, f"Questions during the fan-out: p95 latency (n={len(latencies)}, "
                    f"p50 {pct(latencies, 50) * 1000:.0f} ms)", "fanout.ask_p95_ms",
-            pct(latencies, 95) * 1000 if latencies else None, "{:.0f} ms", "< 1000 ms", lambda v: v < 1000),
+            pct(latencies, 95) * 1000 if latencies else None, "{:.0f} ms", "< 500 ms", lambda v: v < 500),
         row(BENCH, "Questions unanswered / errors logged by the bot", "fanout.failures", len(failures) + errors,
             f"{len(failures)} / {errors}", "0 / 0", lambda v: v == 0),
         row(BENCH, "Whole benchmark (seed, start, fan-out)", "fanout.seconds", took, "{:.1f} s", "< 60 s",
             lambda v: v < 60),
+        row(BENCH, "Bot's CPU per message sent (all its work during the run, over the messages)",
+            "fanout.bot_cpu_ms", bot.cpu_s() * 1000 / max(1, len(stub.sends())), "{:.2f} ms"),
         row(BENCH, "Bot's peak memory during the fan-out (VmHWM)", "fanout.peak_rss_mb",
             bot.stats.get("VmHWM", 0) / 1024, "{:.0f} MB"),
     ]

@@ -13,6 +13,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -24,7 +25,11 @@ log = logging.getLogger(__name__)
 
 REPLY, BULK = 0, 1  # priorities: lower goes first
 PRUNE_EVERY = 30.0  # seconds between forgetting idle chats
-WINDOW_MARGIN = 0.02  # seconds: room for network jitter between our clock and the platform's
+WINDOW_MARGIN = 0.005  # seconds: room for rounding between our clock and the platform's
+# Seconds of sending a late wake-up may catch up at once (the one-second window still caps it):
+# on a busy machine the event loop wakes late often, and each lost slot would be lost for good.
+CATCH_UP = 0.05
+ROUND_TRIP = 0.1  # seconds a request may take at full rate; more under way only queue at the platform
 
 
 class RateLimited(Exception):
@@ -86,8 +91,10 @@ class _Chat:
 
 
 class Outbox:
-    def __init__(self, *, rate: float = 30.0, per_chat: float = 1.0, burst: int = 3, concurrency: int = 8,
+    def __init__(self, *, rate: float = 30.0, per_chat: float = 1.0, burst: int = 3, concurrency: int | None = None,
                  retries: int = 3, backoff: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
+        """`concurrency`: requests under way at most; by default enough for `rate` at ROUND_TRIP."""
+        concurrency = concurrency or max(8, math.ceil(rate * ROUND_TRIP))
         self.rate, self.per_chat, self.burst, self.concurrency = rate, per_chat, burst, concurrency
         self.retries, self.backoff = retries, backoff
         self._clock = clock
@@ -99,7 +106,12 @@ class Outbox:
         self._per_window = max(1, int(rate))
         self._window = self._per_window / rate + WINDOW_MARGIN  # a second, and a little
 
-        self._recent: deque[float] = deque()  # send times within the last window
+        # The platform counts a message when it arrives, some time between our sending it and its
+        # answer: so a send holds its place in the window from its start until a window after its
+        # answer. However late or bunched the requests arrive, no window of the platform's then
+        # sees more than `rate` of them.
+        self._under_way = 0
+        self._answered: deque[float] = deque()  # answer times within the last window
         self._paused_until = 0.0
         self._pruned = 0.0
         self._wake = asyncio.Event()
@@ -245,12 +257,18 @@ class Outbox:
                 except TimeoutError:
                     pass
                 continue
-            while self._recent and self._recent[0] <= now - self._window:
-                self._recent.popleft()
-            # Evenly spaced, so that network jitter cannot bunch sends up at the platform; and,
-            # whatever the spacing lets through, never more than `rate` in any second.
-            full = self._recent[0] + self._window if len(self._recent) >= self._per_window else 0.0
-            wait = max(self._next_send, full, self._paused_until) - now
+            while self._answered and self._answered[0] + self._window <= now:  # as the timeout below
+                self._answered.popleft()
+            if self._under_way + len(self._answered) >= self._per_window:  # the window is full
+                self._wake.clear()
+                timeout = self._answered[0] + self._window - now if self._answered else None
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)  # _send wakes us at an answer
+                except TimeoutError:
+                    pass
+                continue
+            # Evenly spaced, so that the window rarely has to hold sends back in a bunch.
+            wait = max(self._next_send, self._paused_until) - now
             if wait > 0:
                 await asyncio.sleep(wait)  # a pause set meanwhile is seen on the next turn
                 continue
@@ -273,12 +291,12 @@ class Outbox:
             chat.sending = item
             self._refill(chat, now)
             chat.tokens -= 1
-            self._recent.append(now)
+            self._under_way += 1
             # Spaced at the window's pace, so the window rarely has to hold sends back in a bunch;
-            # a late wake-up may catch up one slot rather than lose it for good (more would bunch
+            # a late wake-up may catch up the slots it missed, up to CATCH_UP (more would bunch
             # sends up after a pause, and the platform counts when they arrive).
             interval = self._window / self._per_window
-            self._next_send = max(self._next_send, now - interval) + interval
+            self._next_send = max(self._next_send, now - max(interval, CATCH_UP)) + interval
             task = asyncio.create_task(self._send(key, chat, item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
@@ -319,6 +337,9 @@ class Outbox:
             log.warning("message to %s failed: %s", key, exc)
             result = Result(Outcome.FAILED, str(exc) or exc.__class__.__name__)
         finally:
+            self._under_way -= 1
+            self._answered.append(self._clock())
+            self._wake.set()
             chat.sending = None
             if result is not None:
                 if result.outcome is not Outcome.SENT:

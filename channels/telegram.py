@@ -26,6 +26,7 @@ from channels import StartupError
 from channels.answer import answer
 from channels.ordered import PerChat
 from channels.outbox import BULK, REPLY, Blocked, Claim, MaybeSent, Outbox, RateLimited, Transient
+from channels.telegram_http import LEFT, NEVER_SENT, AiohttpRequest
 from channels.telegram_updates import NotAnUpdate, PollBackoff, PolledBot, PollingRequest, parse_update
 from content.texts import COMMAND_MENU, COMMANDS, say
 from core.delivery import Outcome, Result
@@ -59,11 +60,9 @@ class TelegramChannel:
         # otherwise the bot polls.
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
         self.outbox = outbox or Outbox()
-        # As many connections as the outbox sends at once, plus a few for answering button presses:
-        # httpx checks every pooled connection on each request, so PTB's default of 256 costs CPU.
-        # read_timeout: seconds to wait for Telegram's answer (PTB's default: 5).
-        request = HTTPXRequest(connection_pool_size=self.outbox.concurrency + SPARE_CONNECTIONS,
-                               pool_timeout=POOL_TIMEOUT, **({} if read_timeout is None else {"read_timeout": read_timeout}))
+        # As many connections as the outbox sends at once, plus a few for answering button presses.
+        request = AiohttpRequest(self.outbox.concurrency + SPARE_CONNECTIONS, pool_timeout=POOL_TIMEOUT,
+                                 read_timeout=5.0 if read_timeout is None else read_timeout)  # PTB's default: 5 s
         urls = {}
         if base_url:
             root = base_url.rstrip("/")
@@ -235,8 +234,9 @@ class OneChatAtATime(BaseUpdateProcessor):
         pass
 
 
-# Failures before the request left: sending again cannot make a double.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures before the request left: sending again cannot make a double. (httpx: getUpdates's client.)
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, *NEVER_SENT)
+_LEFT = (httpx.HTTPError, *LEFT)
 
 
 def _translating_errors(call):
@@ -254,7 +254,7 @@ def _translating_errors(call):
         except (BadRequest, ChatMigrated):
             raise  # permanent: the outbox records the failure
         except NetworkError as exc:  # timeouts, connection errors and 5xx
-            if isinstance(exc.__cause__, httpx.HTTPError) and not isinstance(exc.__cause__, _NEVER_SENT):
+            if isinstance(exc.__cause__, _LEFT) and not isinstance(exc.__cause__, _NEVER_SENT):
                 raise MaybeSent(exc.message) from exc  # it left; whether it arrived is unknown
             raise Transient(exc.message) from exc
     return translated

@@ -205,3 +205,24 @@ async def test_idle_chats_are_forgotten(monkeypatch):
         assert len(outbox._chats) <= 2
     finally:
         await outbox.stop()
+
+
+@virtual_time
+async def test_a_send_holds_its_place_in_the_window_until_a_second_after_its_answer():
+    """The platform counts a message when it arrives, which may be as late as its answer: slow
+    answers must not let more than `rate` arrive within one second, however the sends bunch."""
+    answered: list[float] = []
+
+    def slow(chat: str):
+        async def send():
+            await asyncio.sleep(0.5)  # arrives at the platform at any time until now
+            answered.append(now())
+        return send
+    outbox = await with_outbox(rate=5, per_chat=100, burst=1, concurrency=50)
+    try:
+        start = now()
+        await asyncio.gather(*(outbox.deliver(f"c{i}", [slow(f"c{i}")], priority=BULK) for i in range(6)))
+        # The first five take the window; the sixth may only start a second after the first answer.
+        assert answered[5] - 0.5 >= answered[0] + 1.0 - 1e-9, [t - start for t in answered]
+    finally:
+        await outbox.stop()
