@@ -68,10 +68,12 @@ class TelegramChannel:
             root = base_url.rstrip("/")
             urls = {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
         builder = ApplicationBuilder().concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
+        self._requests = [request]  # closed by us if start-up fails (PTB closes them only once initialized)
         if webhook_url:
             builder = builder.bot(ExtBot(token, request=request, **urls)).updater(None)
         else:  # getUpdates through a request that reads each update once, defensively, and paces quick empty answers
             polling = PollingRequest(HTTPXRequest(connection_pool_size=1), poll_backoff or PollBackoff())
+            self._requests.append(polling)
             builder = builder.bot(PolledBot(token, request=request, get_updates_request=polling, **urls))
         self.app: Application = builder.build()
         private = filters.ChatType.PRIVATE
@@ -94,8 +96,10 @@ class TelegramChannel:
         try:
             await self.app.initialize()  # getMe: checks the token and the server
         except InvalidToken as exc:  # its message holds the token: never shown
+            await self._close_requests()
             raise StartupError(self._refused(exc)) from None
         except NetworkError:
+            await self._close_requests()
             where = (f"TELEGRAM_BASE_URL={self.base_url}: is it the server's root, without /bot?" if self.base_url
                      else f"{TELEGRAM_ROOT}: is this machine online?")
             raise StartupError(f"cannot reach {where}") from None
@@ -111,6 +115,10 @@ class TelegramChannel:
         await self.app.start()
         if not self.webhook_url:
             await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+
+    async def _close_requests(self) -> None:
+        for request in self._requests:
+            await request.shutdown()
 
     def _refused(self, exc: InvalidToken) -> str:
         # 401: a well-formed token Telegram does not know; 404: a malformed token, or a wrong server path.
