@@ -7,7 +7,9 @@ executemany. What a kill -9 can lose is the last few milliseconds of steps: the 
 holds an earlier step of the same dialog, whole (each entry is a resident's complete state),
 and the resident is asked that step again. Nothing that records money waits here: a unit of
 work that reads or changes a resident's dialog in SQL first takes that resident's step from
-here into its own transaction (`storage.unit.UnitOfWork.dialog_sql`).
+here into its own transaction (`storage.unit.UnitOfWork.dialog_sql`); and the end of a dialog,
+or a step away from a summary where one word would record something, never comes here
+(`repo.clear_dialog`, `storage.status.CONFIRMING`): a kill must not bring back what was cancelled.
 """
 from __future__ import annotations
 
