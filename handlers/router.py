@@ -149,7 +149,7 @@ class Assistant:
         except Exception:
             log.exception("could not send to %s:%s", outgoing.channel, outgoing.user_id)
             result = Result(Outcome.FAILED, "error while sending")
-        if (outgoing.channel, outgoing.user_id) in self.admins and isinstance(result, Result) \
+        if (outgoing.channel, outgoing.user_id) in self.admins \
                 and result.outcome in (Outcome.BLOCKED, Outcome.FAILED, Outcome.UNREACHABLE, Outcome.NOT_SENT):
             await self._count_unreached_staff(outgoing, result)
 

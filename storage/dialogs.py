@@ -93,12 +93,6 @@ class DialogWriter:
             log.exception("%d dialog steps not written at the stop: those residents are asked again",
                           len(self._pending))
 
-    def abandon(self) -> None:
-        """Stop, leaving what is pending unwritten: what a kill -9 does (for tests)."""
-        if self._task is not None:
-            self._task.cancel()
-        self._pending = {}
-
     async def _drain(self) -> None:
         failing = False
         while self._pending:

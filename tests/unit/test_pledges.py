@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from conftest import BEFORE_WEEK, Chat
 from content.loader import load_week
 from core.clock import ManualClock
+from core.delivery import Outcome, Result
 from handlers.router import Assistant
 from handlers.types import Incoming
 from storage.models import Pledge, Resident
@@ -27,6 +28,7 @@ def make_assistant(storage, sent, week=None) -> Assistant:
 
     async def capture(user_id, replies):
         sent.append((user_id, replies))
+        return Result(Outcome.SENT)
     assistant.senders.add("console", capture)
     return assistant
 

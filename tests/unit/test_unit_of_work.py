@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import Chat, fail_after
+from core.delivery import Outcome, Result
 from storage.status import PledgeStep
 from handlers.router import Assistant
 from storage import repo
@@ -21,8 +22,12 @@ def bot(week, any_storage, clock):
 
 
 def killed(storage: Storage) -> None:
-    """What a kill -9 does to the steps not yet written: they are gone."""
-    storage.dialogs.abandon()
+    """What a kill -9 does to the steps not yet written: they are gone (the writer's task stops
+    where it is, its pending steps with it)."""
+    writer = storage.dialogs
+    if writer._task is not None:
+        writer._task.cancel()
+    writer._pending.clear()
     storage.dialogs = DialogWriter(storage.engine)
 
 
@@ -101,6 +106,7 @@ async def test_a_confirmed_pledge_is_committed_before_its_reply_and_the_staff_no
 
     async def staff_channel(user_id, replies):
         pledges_when_notified.append(await count_pledges(db_url))
+        return Result(Outcome.SENT)
     bot.senders.add("console", staff_channel)
     resident = Chat(bot)
     any_storage.dialogs.window = 60  # every step still in memory, none written
