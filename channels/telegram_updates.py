@@ -117,28 +117,44 @@ def read_updates(body: bytes, bot: Bot | None = None) -> tuple[dict | None, list
 
 
 class PollBackoff:
-    """A pause after each empty getUpdates answer that came back at once.
+    """When to ask getUpdates again: a pause before the next poll in two cases.
 
-    Telegram holds a long poll open until an update comes or the timeout ends. A server that
-    answers at once instead (some self-hosted or proxy servers) would be asked hundreds of times
-    a second while nobody writes. After such an answer the bot waits `first` seconds, doubling
-    while they go on up to `longest` (so a message waits at most that long); an update, or a
-    poll the server held, ends the pauses. `clock` and `sleep` are injectable for tests."""
+    - Empty answers that come back at once. Telegram holds a long poll open until an update
+      comes or the timeout ends; a server that answers at once instead (some self-hosted or
+      proxy servers) would be asked hundreds of times a second while nobody writes. After such
+      an answer the bot waits `first` seconds, doubling while they go on up to `longest` (so a
+      message waits at most that long); an update, or a poll the server held, ends the pauses.
+    - Answers with updates that came back at once: updates were waiting, so the bot is busy.
+      Asked again at once, the server answers with the one or two that came meanwhile, and each
+      poll costs the bot about as much CPU as answering a message. Waiting `gather` seconds
+      lets them gather into one answer (a few per poll rather than one), at the cost of that
+      much delay for messages that come while the bot is busy anyway. A poll the server held
+      (nothing was waiting: the bot is idle) is followed at once.
 
-    def __init__(self, first: float = 0.25, longest: float = 2.0, clock: Callable[[], float] = time.monotonic,
+    `clock` and `sleep` are injectable for tests."""
+
+    def __init__(self, first: float = 0.25, longest: float = 2.0, gather: float = 0.02,
+                 clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
-        self.first, self.longest = first, longest
+        self.first, self.longest, self.gather = first, longest, gather
         self.clock, self.sleep = clock, sleep
-        self.delay = 0.0
+        self.delay = 0.0  # the pause after the last quick empty answer (0: none)
+        self.pause = 0.0  # before the next poll
 
-    async def after_poll(self, *, updates: int, took: float, long_poll: float) -> None:
+    async def before_poll(self, long_poll: float) -> None:
+        """A short poll (timeout 0: the one that confirms the last updates at stop) never waits."""
+        pause, self.pause = self.pause, 0.0
+        if pause and long_poll > 0:
+            await self.sleep(pause)
+
+    def after_poll(self, *, updates: int, took: float, long_poll: float) -> None:
         """`long_poll`: the timeout the poll asked for; `took`: how long its answer took."""
         held = long_poll <= 0 or took >= min(long_poll / 2, 1.0)
         if updates or held:
             self.delay = 0.0
+            self.pause = self.gather if updates and not held else 0.0
             return
-        self.delay = min(self.longest, self.delay * 2 or self.first)
-        await self.sleep(self.delay)
+        self.delay = self.pause = min(self.longest, self.delay * 2 or self.first)
 
 
 class PollingRequest(BaseRequest):
@@ -165,15 +181,18 @@ class PollingRequest(BaseRequest):
                          read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
                          connect_timeout=BaseRequest.DEFAULT_NONE,
                          pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        polling = url.endswith("/getUpdates")
+        long_poll = _seconds(request_data.parameters.get("timeout") if request_data else 0)
+        if polling:
+            await self.backoff.before_poll(long_poll)
         started = self.backoff.clock()
         code, body = await self.inner.do_request(url, method, request_data, read_timeout, write_timeout,
                                                  connect_timeout, pool_timeout)
-        if code != 200 or not url.endswith("/getUpdates"):
+        if code != 200 or not polling:
             return code, body
         answer, updates = read_updates(body, self.bot)
         self._read = None if answer is None else (body, answer, updates)
-        await self.backoff.after_poll(updates=len(updates), took=self.backoff.clock() - started,
-                                      long_poll=_seconds(request_data.parameters.get("timeout") if request_data else 0))
+        self.backoff.after_poll(updates=len(updates), took=self.backoff.clock() - started, long_poll=long_poll)
         return code, body
 
     def parse_json_payload(self, payload: bytes) -> dict:

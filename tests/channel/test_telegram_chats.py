@@ -185,15 +185,36 @@ async def test_an_idle_bot_backs_off_when_empty_answers_come_at_once(assistant):
 async def test_poll_backoff_pauses_only_after_quick_empty_answers():
     time = VirtualTime()
     backoff = PollBackoff(clock=time.clock, sleep=time.sleep)
-    for _ in range(6):
-        await backoff.after_poll(updates=0, took=0.01, long_poll=10)
-    assert time.sleeps == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
-    await backoff.after_poll(updates=0, took=10.0, long_poll=10)  # held for the whole timeout: Telegram's way
-    await backoff.after_poll(updates=0, took=0.0, long_poll=0)  # a short poll asked for (the one at stop)
-    await backoff.after_poll(updates=0, took=0.01, long_poll=10)
-    await backoff.after_poll(updates=3, took=0.01, long_poll=10)  # updates: no pause, and the next is short
-    await backoff.after_poll(updates=0, took=0.01, long_poll=10)
-    assert time.sleeps[6:] == [0.25, 0.25]
+
+    async def poll(updates: int, took: float, long_poll: float = 10) -> None:
+        await backoff.before_poll(long_poll)
+        backoff.after_poll(updates=updates, took=took, long_poll=long_poll)
+
+    for _ in range(7):
+        await poll(updates=0, took=0.01)
+    assert time.sleeps == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]  # before polls 2 to 7
+    await poll(updates=0, took=10.0)  # (after a pause) held for the whole timeout: Telegram's way
+    await poll(updates=0, took=0.0, long_poll=0)  # a short poll asked for (the one at stop)
+    await poll(updates=0, took=0.01)
+    await poll(updates=3, took=10.0)  # (after a pause) updates: no pause, and the next is short
+    await poll(updates=0, took=0.01)
+    await poll(updates=0, took=0.01)
+    assert time.sleeps[6:] == [2.0, 0.25, 0.25]
+
+
+async def test_a_busy_bot_lets_updates_gather_before_polling_again():
+    """Updates waiting at the server (a quick answer with updates): the next poll waits a
+    moment, so it brings the ones that came meanwhile together instead of one by one."""
+    time = VirtualTime()
+    backoff = PollBackoff(gather=0.02, clock=time.clock, sleep=time.sleep)
+    backoff.after_poll(updates=2, took=0.001, long_poll=10)
+    await backoff.before_poll(10)
+    assert time.sleeps == [0.02]
+    backoff.after_poll(updates=1, took=4.0, long_poll=10)  # held until it came: the bot is idle
+    await backoff.before_poll(10)
+    backoff.after_poll(updates=1, took=0.001, long_poll=10)
+    await backoff.before_poll(0)  # the short poll at stop confirms at once
+    assert time.sleeps == [0.02]
 
 
 async def test_unreached_staff_are_counted_on_every_database(any_storage):
