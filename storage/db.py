@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.dialogs import DialogWriter
+from storage.sqlite_inline import inline_connector
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # A pooled connection idle this long is checked before use (the server restarted, a firewall
@@ -18,6 +19,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # 1 ms of CPU per transaction (bench/storage_path.py). Were a busy one dead, its message fails
 # and SQLAlchemy replaces every connection in the pool.
 PING_IDLE = 30.0  # seconds
+BUSY_TIMEOUT = 30.0  # seconds a SQLite statement waits for another process's write lock
 
 
 class Storage:
@@ -49,9 +51,10 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
         return engine
     # One connection: SQLite lets one writer in at a time anyway, and many connections waiting
     # on its lock sleep in its busy handler (up to 100 ms a try) instead of queueing in order.
-    # Nothing may hold a session while opening another.
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                 pool_timeout=300)
+    # Nothing may hold a session while opening another. Calls run in the loop's thread
+    # (storage/sqlite_inline.py); waiting for another process's lock, up to BUSY_TIMEOUT.
+    engine = create_async_engine(url, echo=echo, async_creator=inline_connector(url, BUSY_TIMEOUT), pool_size=1,
+                                 max_overflow=0, pool_timeout=300)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
