@@ -45,7 +45,7 @@ def _readable(data: object, bot: Bot | None) -> Update | None:
     if type(update_id) is not int:  # bool is an int too
         raise NotAnUpdate("no integer update_id")
     try:
-        update = Update.de_json(data, bot)
+        update = Update.de_json(_what_the_bot_reads(data), bot)
         # "At most one of the optional parameters can be present in any given update" (Bot API, Update)
         problem = "more than one kind of content" if len(data) > 2 else _misfit(update)
     except Exception as exc:  # PTB raises whatever the malformed part provokes (KeyError, TypeError...)
@@ -56,6 +56,20 @@ def _readable(data: object, bot: Bot | None) -> Update | None:
     log.warning("Telegram update %s ignored: its content could not be read (%s; fields: %s)",
                 update_id, problem, fields or "none")
     return None
+
+
+# Of the message a pressed button sits under, the bot reads where it is; Telegram sends all of it
+# (the bot's own text, up to 4,096 characters, and its keyboard), which PTB would turn into objects.
+_BUTTON_MESSAGE = ("message_id", "date", "chat")
+
+
+def _what_the_bot_reads(data: dict) -> dict:
+    query = data.get("callback_query")
+    message = query.get("message") if isinstance(query, dict) else None
+    if not isinstance(message, dict):
+        return data
+    kept = {key: message[key] for key in _BUTTON_MESSAGE if key in message}
+    return {**data, "callback_query": {**query, "message": kept}}
 
 
 def _misfit(update: Update) -> str | None:

@@ -107,3 +107,19 @@ def test_any_getupdates_answer_parses_and_confirms_every_update(items):
     assert [u.update_id for u in parsed] == [u.update_id for u in updates] == expected
     for update in updates:
         read_as_the_channel_does(update)
+
+
+def test_a_button_press_is_read_without_the_message_it_sits_under():
+    """Telegram sends the whole message under a pressed button (the bot's own text and keyboard);
+    the bot reads where it is, and builds no objects for the rest."""
+    message = {"message_id": 7, "date": 1696300000, "chat": {"id": 42, "type": "private", "first_name": "Lan"},
+               "from": {"id": 1, "is_bot": True, "first_name": "Bot"}, "text": "Lịch tuần lễ " * 300,
+               "entities": [{"type": "bold", "offset": 0, "length": 5}],
+               "reply_markup": {"inline_keyboard": [[{"text": "Xác nhận", "callback_data": "pledge:confirm"}]]}}
+    update = parse_update({"update_id": 9, "callback_query": {
+        "id": "77", "chat_instance": "-1", "data": "pledge:confirm", "message": message,
+        "from": {"id": 42, "is_bot": False, "first_name": "Lan", "language_code": "vi"}}})
+    chat, msg = button_press(update)
+    assert (chat, msg.payload, msg.user_id, msg.message_id) == (42, "pledge:confirm", "42", "cb:77")
+    assert update.callback_query.message.message_id == 7
+    assert update.callback_query.message.text is None and update.callback_query.message.reply_markup is None
