@@ -4,12 +4,15 @@ Sending is most of the bot's work during a fan-out, and PTB's default client (ht
 costs about 3.5 ms of CPU a request; aiohttp costs about 0.5 ms. On a shared machine that CPU is
 what caps the sending rate, well below Telegram's limit. PTB still builds the request and reads
 Telegram's answer (status codes -> RetryAfter, Forbidden...); only the HTTP round trip is here.
+Messages the bot sends skip PTB's objects both ways (see `send`).
 """
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp.payload import BytesPayload
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -45,6 +48,13 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
             self._session = None
 
+    async def send(self, url: str, fields: dict[str, str], files: dict | None = None) -> None:
+        """POST a Bot API method whose answer nobody reads: `fields` already strings, as PTB makes
+        them, and `files` as InputFile.field_tuple. A failure raises what PTB raises (RetryAfter,
+        Forbidden, BadRequest, NetworkError...), from PTB's own reading of the status; a success
+        is not parsed at all (PTB would build a telegram.Message from it)."""
+        await self._request_wrapper(url, "POST", request_data=Form(fields, files))  # type: ignore[arg-type]
+
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
                          connect_timeout=BaseRequest.DEFAULT_NONE,
@@ -74,10 +84,18 @@ def _given(value, default):
     return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
 
 
-def _form(fields: dict[str, str], files) -> dict[str, str] | aiohttp.FormData:
+class Form:
+    """A request's fields and files, as do_request reads them from PTB's RequestData."""
+    __slots__ = ("json_parameters", "multipart_data")
+
+    def __init__(self, fields: dict[str, str], files: dict | None = None) -> None:
+        self.json_parameters, self.multipart_data = fields, files
+
+
+def _form(fields: dict[str, str], files) -> BytesPayload | aiohttp.FormData:
     """Form-encoded fields, or multipart with the files (as PTB sends them through httpx)."""
-    if not files:
-        return fields
+    if not files:  # the bytes aiohttp.FormData would make, without building one
+        return BytesPayload(urlencode(fields).encode(), content_type="application/x-www-form-urlencoded")
     form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)
