@@ -54,8 +54,8 @@ class MarkedChannel(TelegramChannel):
         calls = super()._calls(chat_id, replies, extra)
         if calls:
             last = calls[-1]
-            fields = {**last.keywords["fields"], **MARK}
-            calls[-1] = partial(last.func, *last.args, **{**last.keywords, "fields": fields})
+            params = {**last.keywords["params"], **MARK}
+            calls[-1] = partial(last.func, *last.args, **{**last.keywords, "params": params})
         return calls
 
 

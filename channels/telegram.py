@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import re
 import time
@@ -198,25 +197,25 @@ class TelegramChannel:
     async def deliver(self, user_id: str, replies: list[Reply], *, bulk: bool = False,
                       claim: Claim | None = None) -> Result:
         """Send replies to a private chat (chat id = user id) through the paced outbox."""
-        paid = {"allow_paid_broadcast": "true"} if bulk and self.allow_paid_broadcast else {}
+        paid = {"allow_paid_broadcast": True} if bulk and self.allow_paid_broadcast else {}
         calls = [_translating_errors(call) for call in self._calls(int(user_id), replies, paid)]
         return await self.outbox.deliver(user_id, calls, priority=BULK if bulk else REPLY, claim=claim)
 
-    def _calls(self, chat_id: int, replies: list[Reply], extra: dict[str, str]) -> list[partial]:
-        """One call a message, each `send(method, fields=..., files=...)`, the fields as PTB would
-        put them on the wire (and `extra` on each): sending them takes no PTB objects."""
-        send, root, chat = self._request.send, self.app.bot.base_url, str(chat_id)
+    def _calls(self, chat_id: int, replies: list[Reply], extra: dict[str, Any]) -> list[partial]:
+        """One call a message, each `send(url, params=..., files=...)`, the Bot API's parameters
+        as PTB would send them (and `extra` on each): sending them takes no PTB objects."""
+        send, root = self._request.send, self.app.bot.base_url
         calls = []
         for reply in replies:
             parts = split_message(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             for i, part in enumerate(parts):
-                fields = {"chat_id": chat, "text": part, **extra, "parse_mode": ParseMode.HTML.value}
+                params = {"chat_id": chat_id, "text": part, **extra, "parse_mode": ParseMode.HTML.value}
                 if i == len(parts) - 1 and reply.buttons:
-                    fields["reply_markup"] = keyboard(reply)
-                calls.append(partial(send, f"{root}/sendMessage", fields=fields))
+                    params["reply_markup"] = keyboard(reply)
+                calls.append(partial(send, f"{root}/sendMessage", params=params))
             for file in reply.files:
                 method, field = ("sendPhoto", "photo") if file.is_image else ("sendDocument", "document")
-                calls.append(partial(send, f"{root}/{method}", fields={"chat_id": chat, **extra},
+                calls.append(partial(send, f"{root}/{method}", params={"chat_id": chat_id, **extra},
                                      files={field: InputFile(file.data, filename=file.name).field_tuple}))
         return calls
 
@@ -306,9 +305,8 @@ def addressed_to_bot(text: str, username: str) -> bool:
     return re.search(rf"@{re.escape(username)}\b", text, re.IGNORECASE) is not None
 
 
-def keyboard(reply: Reply) -> str:
-    """Inline buttons as reply_markup's JSON, as PTB would write it: two per row when the labels
-    are short, otherwise one per row."""
+def keyboard(reply: Reply) -> dict:
+    """Inline buttons, as reply_markup: two per row when the labels are short, otherwise one per row."""
     per_row = 2 if all(len(b.label) <= 20 for b in reply.buttons) else 1
     buttons = [{"callback_data": b.payload, "text": b.label} for b in reply.buttons]
-    return json.dumps({"inline_keyboard": [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]})
+    return {"inline_keyboard": [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]}

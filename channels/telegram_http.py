@@ -9,6 +9,8 @@ Messages the bot sends skip PTB's objects both ways (see `send`).
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -48,12 +50,19 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
             self._session = None
 
-    async def send(self, url: str, fields: dict[str, str], files: dict | None = None) -> None:
-        """POST a Bot API method whose answer nobody reads: `fields` already strings, as PTB makes
-        them, and `files` as InputFile.field_tuple. A failure raises what PTB raises (RetryAfter,
-        Forbidden, BadRequest, NetworkError...), from PTB's own reading of the status; a success
-        is not parsed at all (PTB would build a telegram.Message from it)."""
-        await self._request_wrapper(url, "POST", request_data=Form(fields, files))  # type: ignore[arg-type]
+    async def send(self, url: str, params: dict[str, Any], files: dict | None = None) -> None:
+        """POST a Bot API method whose answer nobody reads. `params` as PTB's api_kwargs (JSON
+        values); `files` as InputFile.field_tuple. Without files the body is JSON, which the Bot
+        API reads as it reads a form, and which costs a tenth of urlencoding Vietnamese text;
+        with files, the multipart form PTB would make. A failure raises what PTB raises
+        (RetryAfter, Forbidden, BadRequest, NetworkError...), from PTB's own reading of the
+        status; a success is not parsed at all (PTB would build a telegram.Message from it)."""
+        if files:
+            fields = {name: value if isinstance(value, str) else json.dumps(value) for name, value in params.items()}
+            body = Body(_form(fields, files), upload=True)
+        else:
+            body = Body(BytesPayload(json.dumps(params).encode(), content_type="application/json"), upload=False)
+        await self._request_wrapper(url, "POST", request_data=body)  # type: ignore[arg-type]
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
@@ -61,11 +70,14 @@ class AiohttpRequest(BaseRequest):
                          pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
-        files = request_data.multipart_data if request_data else None
-        data = _form(request_data.json_parameters, files) if request_data else None
+        if isinstance(request_data, Body):  # made by send()
+            data, upload = request_data.payload, request_data.upload
+        else:
+            files = request_data.multipart_data if request_data else None
+            data, upload = _form(request_data.json_parameters, files) if request_data else None, bool(files)
         pool, connect = _given(pool_timeout, self.pool_timeout), _given(connect_timeout, self.connect_timeout)
         timeout = aiohttp.ClientTimeout(
-            total=self.media_timeout if files else None,
+            total=self.media_timeout if upload else None,
             # aiohttp's `connect` includes the wait for a free connection.
             connect=None if pool is None or connect is None else pool + connect,
             sock_connect=connect, sock_read=_given(read_timeout, self._read_timeout))
@@ -84,12 +96,12 @@ def _given(value, default):
     return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
 
 
-class Form:
-    """A request's fields and files, as do_request reads them from PTB's RequestData."""
-    __slots__ = ("json_parameters", "multipart_data")
+class Body:
+    """A request body made by `send`, where PTB would pass its RequestData to do_request."""
+    __slots__ = ("payload", "upload")
 
-    def __init__(self, fields: dict[str, str], files: dict | None = None) -> None:
-        self.json_parameters, self.multipart_data = fields, files
+    def __init__(self, payload: aiohttp.payload.Payload, upload: bool) -> None:
+        self.payload, self.upload = payload, upload
 
 
 def _form(fields: dict[str, str], files) -> BytesPayload | aiohttp.FormData:
