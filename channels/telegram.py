@@ -42,6 +42,8 @@ MAX_CONCURRENT_UPDATES = 16
 SPARE_CONNECTIONS = 4  # for answering button presses, which do not wait in the outbox
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection: they are few, on purpose
 TELEGRAM_ROOT = "https://api.telegram.org"
+HTML = ParseMode.HTML.value  # a plain str: an enum's .value costs a lookup each message
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH.value
 GROUP_QUIET = 600.0  # seconds: after answering in a group, the bot does not speak there again for this long
 
 
@@ -207,9 +209,9 @@ class TelegramChannel:
         send, root = self._request.send, self.app.bot.base_url
         calls = []
         for reply in replies:
-            parts = split_message(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            parts = split_message(reply.text, MAX_TEXT)
             for i, part in enumerate(parts):
-                params = {"chat_id": chat_id, "text": part, **extra, "parse_mode": ParseMode.HTML.value}
+                params = {"chat_id": chat_id, "text": part, **extra, "parse_mode": HTML}
                 if i == len(parts) - 1 and reply.buttons:
                     params["reply_markup"] = keyboard(reply)
                 calls.append(partial(send, f"{root}/sendMessage", params=params))
