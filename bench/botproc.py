@@ -54,7 +54,8 @@ class MarkedChannel(TelegramChannel):
         calls = super()._calls(chat_id, replies, extra)
         if calls:
             last = calls[-1]
-            calls[-1] = partial(last.func, *last.args, **{**last.keywords, "api_kwargs": MARK})
+            params = {**last.keywords["params"], **MARK}
+            calls[-1] = partial(last.func, *last.args, **{**last.keywords, "params": params})
         return calls
 
 

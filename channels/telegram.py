@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 from aiohttp import web
-from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
-                      Update)
+from telegram import BotCommand, BotCommandScopeDefault, InputFile, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter,
                             TelegramError)
@@ -43,6 +42,8 @@ MAX_CONCURRENT_UPDATES = 16
 SPARE_CONNECTIONS = 4  # for answering button presses, which do not wait in the outbox
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection: they are few, on purpose
 TELEGRAM_ROOT = "https://api.telegram.org"
+HTML = ParseMode.HTML.value  # a plain str: an enum's .value costs a lookup each message
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH.value
 GROUP_QUIET = 600.0  # seconds: after answering in a group, the bot does not speak there again for this long
 
 
@@ -68,6 +69,7 @@ class TelegramChannel:
             root = base_url.rstrip("/")
             urls = {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
         builder = ApplicationBuilder().concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
+        self._request = request  # sends the messages (see _calls)
         self._requests = [request]  # closed by us if start-up fails (PTB closes them only once initialized)
         if webhook_url:
             builder = builder.bot(ExtBot(token, request=request, **urls)).updater(None)
@@ -201,18 +203,22 @@ class TelegramChannel:
         calls = [_translating_errors(call) for call in self._calls(int(user_id), replies, paid)]
         return await self.outbox.deliver(user_id, calls, priority=BULK if bulk else REPLY, claim=claim)
 
-    def _calls(self, chat_id: int, replies: list[Reply], extra: dict) -> list:
-        bot = self.app.bot
+    def _calls(self, chat_id: int, replies: list[Reply], extra: dict[str, Any]) -> list[partial]:
+        """One call a message, each `send(url, params=..., files=...)`, the Bot API's parameters
+        as PTB would send them (and `extra` on each): sending them takes no PTB objects."""
+        send, root = self._request.send, self.app.bot.base_url
         calls = []
         for reply in replies:
-            parts = split_message(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            parts = split_message(reply.text, MAX_TEXT)
             for i, part in enumerate(parts):
-                markup = keyboard(reply) if i == len(parts) - 1 else None
-                calls.append(partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                     **extra))
+                params = {"chat_id": chat_id, "text": part, **extra, "parse_mode": HTML}
+                if i == len(parts) - 1 and reply.buttons:
+                    params["reply_markup"] = keyboard(reply)
+                calls.append(partial(send, f"{root}/sendMessage", params=params))
             for file in reply.files:
-                send = bot.send_photo if file.is_image else bot.send_document
-                calls.append(partial(send, chat_id, InputFile(file.data, filename=file.name), **extra))
+                method, field = ("sendPhoto", "photo") if file.is_image else ("sendDocument", "document")
+                calls.append(partial(send, f"{root}/{method}", params={"chat_id": chat_id, **extra},
+                                     files={field: InputFile(file.data, filename=file.name).field_tuple}))
         return calls
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -301,10 +307,8 @@ def addressed_to_bot(text: str, username: str) -> bool:
     return re.search(rf"@{re.escape(username)}\b", text, re.IGNORECASE) is not None
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Inline buttons: two per row when the labels are short, otherwise one per row."""
-    if not reply.buttons:
-        return None
+def keyboard(reply: Reply) -> dict:
+    """Inline buttons, as reply_markup: two per row when the labels are short, otherwise one per row."""
     per_row = 2 if all(len(b.label) <= 20 for b in reply.buttons) else 1
-    buttons = [InlineKeyboardButton(b.label, callback_data=b.payload) for b in reply.buttons]
-    return InlineKeyboardMarkup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
+    buttons = [{"callback_data": b.payload, "text": b.label} for b in reply.buttons]
+    return {"inline_keyboard": [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]}

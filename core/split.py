@@ -18,7 +18,9 @@ _BREAKS = ("\n", " ")
 
 
 def utf16_len(text: str) -> int:
-    return len(text) + sum(ord(c) > 0xFFFF for c in text)
+    # Every message is measured: encoding runs at C speed, a count per character does not.
+    # "surrogatepass": a lone surrogate (JSON can carry one) is one unit, as it would be sent.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_message(text: str, limit: int, html: bool = True) -> list[str]:

@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from core.split import split_message, utf16_len
 from core.text import fold, has_vietnamese_marks, normalize, tokens
 
@@ -78,3 +81,14 @@ def test_split_plain_text_treats_angle_brackets_as_text():
 def test_split_message_never_makes_a_part_of_tags_alone():
     parts = split_message("<b>\n" + "word " * 30 + "</b>", 50)
     assert all("word" in p for p in parts) and all(utf16_len(p) <= 50 for p in parts)
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=())) | st.text(alphabet="aờ😀\ud83d\ude00\udfff"))
+def test_utf16_len_counts_what_telegram_counts(text):
+    # An astral character (an emoji) is two UTF-16 units; anything else, a lone surrogate too, one.
+    assert utf16_len(text) == sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+
+
+def test_utf16_len_of_emoji_and_lone_surrogates():
+    assert utf16_len("") == 0 and utf16_len("Chào 👋") == 7 and utf16_len("👨‍👩‍👧") == 8
+    assert utf16_len("\ud83d") == 1 and utf16_len("a\udfff😀") == 4
