@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.dialogs import DialogWriter
+from storage.sqlite_driver import OneHopDbapi
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # A pooled connection idle this long is checked before use (the server restarted, a firewall
@@ -51,7 +52,7 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
     # on its lock sleep in its busy handler (up to 100 ms a try) instead of queueing in order.
     # Nothing may hold a session while opening another.
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                 pool_timeout=300)
+                                 pool_timeout=300, module=OneHopDbapi())
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -69,7 +70,8 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
         # Nearly every transaction here writes. A deferred BEGIN that later upgrades to a write
         # fails at once with "database is locked" when another writer is active; IMMEDIATE
         # takes the write lock up front, so concurrent writers wait (busy timeout) instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sent with the transaction's first statement (storage/sqlite_driver.py).
+        connection.connection.dbapi_connection.begin_pending = True
 
     return engine
 
