@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import dialogs
@@ -26,18 +27,47 @@ def _insert(session: AsyncSession, table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+# The statements of the first message from a chat, built once per database kind: building
+# one and its cache key cost more than running it. Plain table statements, not the ORM's.
+_BUILT: dict[tuple[str, str], object] = {}
+
+
+def _built(session: AsyncSession, name: str, build) -> object:
+    dialect = session.bind.dialect.name
+    stmt = _BUILT.get((name, dialect))
+    if stmt is None:
+        stmt = _BUILT[(name, dialect)] = build(postgresql.insert if dialect == "postgresql" else sqlite.insert)
+    return stmt
+
+
+def _touch_statement(insert):
+    table = Resident.__table__
+    now = bindparam("now", type_=table.c.last_seen.type)
+    stmt = insert(table).values(channel=bindparam("channel"), external_id=bindparam("external_id"),
+                                name=bindparam("name"), language=bindparam("language"), subscribed=False,
+                                first_seen=now, last_seen=now)
+    keep_name = case((table.c.erased_at.is_(None) & stmt.excluded.name.is_not(None), stmt.excluded.name),
+                     else_=table.c.name)  # after "delete my data" the chat name is not kept again
+    return stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
+                                      set_={"last_seen": stmt.excluded.last_seen, "name": keep_name}
+                                      ).returning(*table.c)
+
+
+def _detached(cls, row):
+    """An object of `cls` for a row read with a plain statement, as if the ORM had loaded it
+    and its session closed (the objects a chat keeps are detached copies)."""
+    obj = cls(**row._mapping)
+    make_transient_to_detached(obj)
+    return obj
+
+
 async def touch_resident(session: AsyncSession, channel: str, external_id: str, name: str | None,
                          language: str, now: datetime) -> Resident:
     """The resident, created on first contact; name and last_seen kept current. One statement
-    (an upsert returning the row): this runs for every message."""
-    stmt = _insert(session, Resident).values(
-        channel=channel, external_id=external_id, name=name, language=language, subscribed=False,
-        first_seen=now, last_seen=now)
-    keep_name = case((Resident.erased_at.is_(None) & stmt.excluded.name.is_not(None), stmt.excluded.name),
-                     else_=Resident.name)  # after "delete my data" the chat name is not kept again
-    stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
-                                      set_={"last_seen": now, "name": keep_name}).returning(Resident)
-    return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
+    (an upsert returning the row): this runs for every chat not heard from for a while."""
+    row = (await session.execute(_built(session, "touch", _touch_statement), {
+        "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
+    return _detached(Resident, row)
 
 
 async def last_seen(session: AsyncSession, channel: str, external_id: str) -> datetime | None:
@@ -93,8 +123,12 @@ def _loaded(resident: Resident, **values: object) -> None:
 
 
 async def get_dialog(session: AsyncSession, resident_id: int) -> DialogState | None:
+    """The resident's dialog as a detached copy, or None."""
     await _dialog_sql(session, resident_id)
-    return await session.get(DialogState, resident_id)
+    table = DialogState.__table__
+    stmt = _built(session, "dialog", lambda _: select(table).where(table.c.resident_id == bindparam("resident_id")))
+    row = (await session.execute(stmt, {"resident_id": resident_id})).first()
+    return _detached(DialogState, row) if row is not None else None
 
 
 async def set_dialog(session: AsyncSession, resident_id: int, state: str, data: dict, now: datetime) -> None:
