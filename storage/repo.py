@@ -164,18 +164,21 @@ async def _dialog_sql(session: AsyncSession, resident_id: int) -> None:
         await unit.dialog_sql(resident_id)
 
 
+def _unanswered_statement(insert):
+    table = UnansweredQuestion.__table__
+    now = bindparam("now", type_=table.c.last_asked.type)
+    stmt = insert(table).values(resident_id=bindparam("resident_id"), folded=bindparam("folded"),
+                                sample=bindparam("sample"), count=1, first_asked=now, last_asked=now)
+    return stmt.on_conflict_do_update(index_elements=["resident_id", "folded"],
+                                      set_={"count": table.c.count + 1, "last_asked": stmt.excluded.last_asked})
+
+
 async def record_unanswered(session: AsyncSession, resident_id: int, folded: str, sample: str,
                             now: datetime) -> None:
     """Count a question the bot could not answer; the same folded text from the same resident
     adds to one row (linked to them, so that deleting their data deletes it)."""
-    folded = folded[:FOLDED_KEPT]
-    stmt = _insert(session, UnansweredQuestion).values(
-        resident_id=resident_id, folded=folded, sample=sample[:SAMPLE_KEPT], count=1, first_asked=now, last_asked=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["resident_id", "folded"],
-        set_={"count": UnansweredQuestion.count + 1, "last_asked": now},
-    )
-    await session.execute(stmt)
+    await session.execute(_built(session, "unanswered", _unanswered_statement), {
+        "resident_id": resident_id, "folded": folded[:FOLDED_KEPT], "sample": sample[:SAMPLE_KEPT], "now": now})
 
 
 class Unanswered(NamedTuple):
@@ -245,6 +248,12 @@ async def count_residents(session: AsyncSession) -> tuple[int, int]:
     return total, subscribed
 
 
+def _claim_statement(_):
+    table = DialogState.__table__
+    return delete(table).where(table.c.resident_id == bindparam("resident_id"), table.c.state == bindparam("state")
+                               ).returning(table.c.data)
+
+
 async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> dict | None:
     """Remove the resident's dialog if it is in `state` and return its data; None when it is not.
 
@@ -252,9 +261,8 @@ async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> d
     (two taps, two bot processes) cannot both get it.
     """
     await _dialog_sql(session, resident_id)
-    result = await session.execute(
-        delete(DialogState).where(DialogState.resident_id == resident_id, DialogState.state == state)
-        .returning(DialogState.data))
+    result = await session.execute(_built(session, "claim", _claim_statement),
+                                   {"resident_id": resident_id, "state": str(state)})
     row = result.first()
     unit = unit_of(session)
     if row and unit is not None:
@@ -262,17 +270,30 @@ async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> d
     return row[0] if row else None
 
 
+def _pledge_statement(insert):
+    table = Pledge.__table__
+    now = bindparam("now", type_=table.c.created_at.type)
+    return insert(table).values(
+        resident_id=bindparam("resident_id"), amount=bindparam("amount"), display_name=bindparam("display_name"),
+        anonymous=bindparam("anonymous"), phone=bindparam("phone"), status=PledgeStatus.PLEDGED.value,
+        confirm_key=bindparam("confirm_key"), created_at=now, updated_at=now).returning(*table.c)
+
+
 async def create_pledge(session: AsyncSession, resident_id: int, amount: int, display_name: str | None,
                         anonymous: bool, phone: str | None, confirm_key: str, now: datetime) -> Pledge:
-    pledge = Pledge(resident_id=resident_id, amount=amount, display_name=display_name, anonymous=anonymous,
-                    phone=phone, status=PledgeStatus.PLEDGED, confirm_key=confirm_key, created_at=now, updated_at=now)
-    session.add(pledge)
-    await session.flush()
-    return pledge
+    """The pledge recorded, as a detached copy of its row."""
+    row = (await session.execute(_built(session, "pledge", _pledge_statement), {
+        "resident_id": resident_id, "amount": amount, "display_name": display_name, "anonymous": anonymous,
+        "phone": phone, "confirm_key": confirm_key, "now": now})).one()
+    return _detached(Pledge, row)
 
 
 async def pledge_by_confirm_key(session: AsyncSession, confirm_key: str) -> Pledge | None:
-    return (await session.execute(select(Pledge).where(Pledge.confirm_key == confirm_key))).scalar_one_or_none()
+    """The pledge a confirmation recorded. Nearly always none: the id is looked up first."""
+    table = Pledge.__table__
+    stmt = _built(session, "confirm_key", lambda _: select(table.c.id).where(table.c.confirm_key == bindparam("key")))
+    pledge_id = (await session.execute(stmt, {"key": confirm_key})).scalar_one_or_none()
+    return None if pledge_id is None else await session.get(Pledge, pledge_id)
 
 
 async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge | None:
