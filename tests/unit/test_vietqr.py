@@ -176,3 +176,16 @@ def test_payload_structure_property(bin_: str, account: str, amount: int | None,
     clean = sanitize_memo(memo or "")
     assert fields.get("62") == ({"08": clean} if clean else None)
     assert len(clean) <= 25 and all(c.isascii() and (c.isalnum() or c == " ") for c in clean)
+
+
+@pytest.mark.parametrize("scale", [1, 3, 8])
+def test_png_has_segnos_pixels(scale: int) -> None:
+    """The PNG is written here (segno's writer was slow): the same image as segno's own."""
+    import segno
+
+    payload = PUBLISHED[0][1]
+    ours = Image.open(io.BytesIO(vietqr_png(payload, scale=scale))).convert("L")
+    out = io.BytesIO()
+    segno.make(payload, error="m", boost_error=False, micro=False).save(out, kind="png", scale=scale, border=4)
+    theirs = Image.open(io.BytesIO(out.getvalue())).convert("L")
+    assert ours.size == theirs.size and ours.tobytes() == theirs.tobytes()
