@@ -4,8 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from content.schema import Faq, SubAnswer, Text, Week
-from content.texts import TEXTS
+from content.texts import TEXTS, escape
 from core.amounts import format_vnd
+
+# The week is frozen, so its values are worked out once per week and language (a week read
+# again or built in a test is another object: the identity check sees it).
+_VALUES: dict[tuple[int, str, bool], tuple[Week, dict[str, str]]] = {}
 
 
 def dmy(d: date) -> str:
@@ -22,6 +26,29 @@ def contact_line(week: Week, lang: str) -> str:
 
 def placeholders(week: Week, lang: str) -> dict[str, str]:
     """The week's values FAQ answers (content.schema.PLACEHOLDERS) and the bot's own texts may use."""
+    return dict(_values(week, lang, False))
+
+
+def escaped_values(week: Week, lang: str) -> dict[str, str]:
+    """The week's values any text of the bot may name (the placeholders and reminder_time),
+    escaped for HTML. Shared: read it, never change it."""
+    return _values(week, lang, True)
+
+
+def _values(week: Week, lang: str, html: bool) -> dict[str, str]:
+    cached = _VALUES.get((id(week), lang, html))
+    if cached is not None and cached[0] is week:
+        return cached[1]
+    if len(_VALUES) >= 64:  # weeks built by tests, or read again: keep the cache small
+        _VALUES.clear()
+    values = _compute(week, lang)
+    if html:
+        values = {k: escape(v) for k, v in {**values, "reminder_time": week.reminder_time}.items()}
+    _VALUES[(id(week), lang, html)] = (week, values)
+    return values
+
+
+def _compute(week: Week, lang: str) -> dict[str, str]:
     ev, op = week.event, week.opening
     return {
         "ward": week.ward.name.get(lang), "city": week.ward.city.get(lang), "office": week.ward.office.get(lang),
@@ -36,7 +63,7 @@ def placeholders(week: Week, lang: str) -> dict[str, str]:
 
 def filled(week: Week, text: Text, lang: str) -> str:
     """A text of the week file in `lang`, its placeholders filled."""
-    return text.get(lang).format_map(placeholders(week, lang))
+    return text.get(lang).format_map(_values(week, lang, False))
 
 
 def faq_answer(week: Week, entry: Faq, lang: str, sub: SubAnswer | None = None) -> str:

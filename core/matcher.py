@@ -154,6 +154,8 @@ class Matcher:
             if len(w) >= MIN_FUZZY_LEN and not w.startswith("?"):
                 self._by_length[len(w)].append(w)
         self._snap = lru_cache(maxsize=65536)(self._snap_uncached)
+        # Residents ask the same questions in the same words: the recent ones are scored once.
+        self._scores = lru_cache(maxsize=1024)(self._score_uncached)
 
     def _word_weight(self, word: str, df: int, n: int) -> float:
         if word in self._low:
@@ -220,6 +222,9 @@ class Matcher:
     def score(self, text: str) -> Match | None:
         """The best-scoring phrasing whatever its score (None when nothing shares a word, or the
         question is out of scope)."""
+        return self._scores(text, self.threshold)
+
+    def _score_uncached(self, text: str, threshold: float) -> Match | None:
         seq, unknown = self._analyse(text)
         if unknown or not seq:
             return None
@@ -246,10 +251,11 @@ class Matcher:
                 postings = [i for i in postings if not phrasings[i][2].isdisjoint(others)] or postings
             candidates.update(postings)
             budget -= len(postings)
-        return self._best_of(candidates, query, frozenset(telling) | {
+        return self._best_of(candidates, query, threshold, frozenset(telling) | {
             w for w in query if w not in self._low and w not in FRAMES})
 
-    def _best_of(self, candidates: set[int], query: dict[str, float], telling: frozenset[str]) -> Match | None:
+    def _best_of(self, candidates: set[int], query: dict[str, float], threshold: float,
+                 telling: frozenset[str]) -> Match | None:
         asked = frozenset(query)
         weight = query.__getitem__
         total = sum(query.values())
@@ -279,7 +285,7 @@ class Matcher:
                     subject < MIN_SHARED_SUBJECT and not self._subjects[i] <= telling):
                 # Most of what it asks about is not here, or it shares one weak word with a
                 # phrasing about more ("tôi muốn vay tiền" / "tiền quyên góp sẽ đi đâu").
-                score = score if score < self.threshold else self.threshold - 0.01
+                score = score if score < threshold else threshold - 0.01
             if score > best_score:
                 best, best_score = i, score
         if best < 0:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Common Vietnamese chat abbreviations, folded form -> folded expansion.
 TEENCODE = {
@@ -26,6 +27,8 @@ _TOKEN_RE = re.compile(r"[0-9]+(?:[/.,:\-][0-9]+)*[a-z]*|[a-z]+")
 
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese tone and vowel marks; "đ" becomes "d"."""
+    if text.isascii():  # no marks, and both normal forms leave ASCII as it is
+        return text
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
@@ -38,15 +41,18 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded words with teencode expanded; punctuation and emoji dropped."""
+    return normalize(text).split()
+
+
+# One message is read several times (a button label? a day? a pledge? an FAQ?), and residents
+# send the same few questions: the recent ones are kept (by the router's read limit, a few MB).
+@lru_cache(maxsize=2048)
+def normalize(text: str) -> str:
+    """Folded, teencode-expanded text as one string of space-separated tokens."""
     out: list[str] = []
     for tok in _TOKEN_RE.findall(fold(text)):
         out.extend(TEENCODE.get(tok, tok).split())
-    return out
-
-
-def normalize(text: str) -> str:
-    """Folded, teencode-expanded text as one string of space-separated tokens."""
-    return " ".join(tokens(text))
+    return " ".join(out)
 
 
 # What is kept of a message for staff: a longer one is cut before any pattern reads it.

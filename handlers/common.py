@@ -8,9 +8,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from content.render import placeholders
+from content.render import escaped_values
 from content.schema import Week
-from content.texts import TEXTS, plain, say
+from content.texts import TEXTS, plain, say_over
 from handlers.types import Button, Incoming, Outgoing, Reply
 from storage.models import DialogState, Resident
 from storage.unit import UnitOfWork
@@ -31,8 +31,7 @@ class Voice:
         """A text from content.texts in HTML. Any text may name the week's values (those FAQ
         answers may use, and reminder_time) besides `values`; all are escaped (they may be
         residents' words) unless marked Html."""
-        week = {**placeholders(self.week, self.lang), "reminder_time": self.week.reminder_time}
-        return say(self.lang, key, **{**week, **values})
+        return say_over(self.lang, key, escaped_values(self.week, self.lang), values)
 
     def label(self, key: str, **values: object) -> str:
         """A button's label: plain text, its values as they are."""

@@ -22,8 +22,24 @@ planned plan going do does
 """.split())
 
 
+# Rendered days: the week is frozen, so a day reads the same for everyone in a language.
+_BLOCKS: dict[tuple[int, str, date, str], tuple[object, str]] = {}
+
+
 def day_block(ctx: Voice, day: Day, relative: str = "") -> str:
     """A day's program. `relative`: "Hôm nay, " or "Ngày mai, " before the date, when it is."""
+    key = (id(ctx.week), ctx.lang, day.date, relative)
+    cached = _BLOCKS.get(key)
+    if cached is not None and cached[0] is ctx.week:
+        return cached[1]
+    if len(_BLOCKS) >= 512:  # weeks built by tests, or read again
+        _BLOCKS.clear()
+    block = _render_day(ctx, day, relative)
+    _BLOCKS[key] = (ctx.week, block)
+    return block
+
+
+def _render_day(ctx: Voice, day: Day, relative: str) -> str:
     weekday = ctx.t("weekdays").split("|")[day.date.weekday()]
     lines = [ctx.say("day_title", relative=relative, weekday=weekday, date=dm(day.date),
                      title=day.title.get(ctx.lang))]

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.dialogs import DialogWriter
+from storage.sqlite_driver import OneHopDbapi
 from storage.sqlite_inline import inline_connector
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -54,7 +55,7 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
     # Nothing may hold a session while opening another. Calls run in the loop's thread
     # (storage/sqlite_inline.py); waiting for another process's lock, up to BUSY_TIMEOUT.
     engine = create_async_engine(url, echo=echo, async_creator=inline_connector(url, BUSY_TIMEOUT), pool_size=1,
-                                 max_overflow=0, pool_timeout=300)
+                                 max_overflow=0, pool_timeout=300, module=OneHopDbapi())
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -72,7 +73,8 @@ def _create_engine(url, echo: bool) -> AsyncEngine:
         # Nearly every transaction here writes. A deferred BEGIN that later upgrades to a write
         # fails at once with "database is locked" when another writer is active; IMMEDIATE
         # takes the write lock up front, so concurrent writers wait (busy timeout) instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sent with the transaction's first statement (storage/sqlite_driver.py).
+        connection.connection.dbapi_connection.begin_pending = True
 
     return engine
 

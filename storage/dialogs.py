@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -30,6 +30,18 @@ RETRY_AFTER = 1.0  # seconds, when the database refused a group
 ABSENT = object()  # take(): the resident has no step waiting
 
 
+def _upsert(dialect: str):
+    table = DialogState.__table__
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return stmt.on_conflict_do_update(index_elements=["resident_id"], set_={
+        "state": stmt.excluded.state, "data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at})
+
+
+# Built once per database kind (building one cost more than running it).
+_UPSERT = {dialect: _upsert(dialect) for dialect in ("postgresql", "sqlite")}
+_DELETE = delete(DialogState.__table__).where(DialogState.__table__.c.resident_id.in_(bindparam("ids", expanding=True)))
+
+
 async def write(db: AsyncSession | AsyncConnection, steps: dict[int, DialogState | None]) -> None:
     """Bring residents' dialogs to these states (None: no dialog), in the caller's transaction."""
     kept = [{"resident_id": rid, "state": d.state, "data": d.data, "updated_at": d.updated_at}
@@ -37,12 +49,9 @@ async def write(db: AsyncSession | AsyncConnection, steps: dict[int, DialogState
     gone = [rid for rid, d in steps.items() if d is None]
     if kept:
         dialect = db.get_bind().dialect.name if isinstance(db, AsyncSession) else db.dialect.name
-        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DialogState)
-        stmt = stmt.on_conflict_do_update(index_elements=["resident_id"], set_={
-            "state": stmt.excluded.state, "data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at})
-        await db.execute(stmt, kept)
+        await db.execute(_UPSERT[dialect], kept)
     if gone:
-        await db.execute(delete(DialogState).where(DialogState.resident_id.in_(gone)))
+        await db.execute(_DELETE, {"ids": gone})
 
 
 class DialogWriter:

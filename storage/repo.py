@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import dialogs
@@ -26,18 +27,47 @@ def _insert(session: AsyncSession, table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+# The statements of the first message from a chat, built once per database kind: building
+# one and its cache key cost more than running it. Plain table statements, not the ORM's.
+_BUILT: dict[tuple[str, str], object] = {}
+
+
+def _built(session: AsyncSession, name: str, build) -> object:
+    dialect = session.bind.dialect.name
+    stmt = _BUILT.get((name, dialect))
+    if stmt is None:
+        stmt = _BUILT[(name, dialect)] = build(postgresql.insert if dialect == "postgresql" else sqlite.insert)
+    return stmt
+
+
+def _touch_statement(insert):
+    table = Resident.__table__
+    now = bindparam("now", type_=table.c.last_seen.type)
+    stmt = insert(table).values(channel=bindparam("channel"), external_id=bindparam("external_id"),
+                                name=bindparam("name"), language=bindparam("language"), subscribed=False,
+                                first_seen=now, last_seen=now)
+    keep_name = case((table.c.erased_at.is_(None) & stmt.excluded.name.is_not(None), stmt.excluded.name),
+                     else_=table.c.name)  # after "delete my data" the chat name is not kept again
+    return stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
+                                      set_={"last_seen": stmt.excluded.last_seen, "name": keep_name}
+                                      ).returning(*table.c)
+
+
+def _detached(cls, row):
+    """An object of `cls` for a row read with a plain statement, as if the ORM had loaded it
+    and its session closed (the objects a chat keeps are detached copies)."""
+    obj = cls(**row._mapping)
+    make_transient_to_detached(obj)
+    return obj
+
+
 async def touch_resident(session: AsyncSession, channel: str, external_id: str, name: str | None,
                          language: str, now: datetime) -> Resident:
     """The resident, created on first contact; name and last_seen kept current. One statement
-    (an upsert returning the row): this runs for every message."""
-    stmt = _insert(session, Resident).values(
-        channel=channel, external_id=external_id, name=name, language=language, subscribed=False,
-        first_seen=now, last_seen=now)
-    keep_name = case((Resident.erased_at.is_(None) & stmt.excluded.name.is_not(None), stmt.excluded.name),
-                     else_=Resident.name)  # after "delete my data" the chat name is not kept again
-    stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
-                                      set_={"last_seen": now, "name": keep_name}).returning(Resident)
-    return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
+    (an upsert returning the row): this runs for every chat not heard from for a while."""
+    row = (await session.execute(_built(session, "touch", _touch_statement), {
+        "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
+    return _detached(Resident, row)
 
 
 async def last_seen(session: AsyncSession, channel: str, external_id: str) -> datetime | None:
@@ -93,8 +123,12 @@ def _loaded(resident: Resident, **values: object) -> None:
 
 
 async def get_dialog(session: AsyncSession, resident_id: int) -> DialogState | None:
+    """The resident's dialog as a detached copy, or None."""
     await _dialog_sql(session, resident_id)
-    return await session.get(DialogState, resident_id)
+    table = DialogState.__table__
+    stmt = _built(session, "dialog", lambda _: select(table).where(table.c.resident_id == bindparam("resident_id")))
+    row = (await session.execute(stmt, {"resident_id": resident_id})).first()
+    return _detached(DialogState, row) if row is not None else None
 
 
 async def set_dialog(session: AsyncSession, resident_id: int, state: str, data: dict, now: datetime) -> None:
@@ -130,18 +164,21 @@ async def _dialog_sql(session: AsyncSession, resident_id: int) -> None:
         await unit.dialog_sql(resident_id)
 
 
+def _unanswered_statement(insert):
+    table = UnansweredQuestion.__table__
+    now = bindparam("now", type_=table.c.last_asked.type)
+    stmt = insert(table).values(resident_id=bindparam("resident_id"), folded=bindparam("folded"),
+                                sample=bindparam("sample"), count=1, first_asked=now, last_asked=now)
+    return stmt.on_conflict_do_update(index_elements=["resident_id", "folded"],
+                                      set_={"count": table.c.count + 1, "last_asked": stmt.excluded.last_asked})
+
+
 async def record_unanswered(session: AsyncSession, resident_id: int, folded: str, sample: str,
                             now: datetime) -> None:
     """Count a question the bot could not answer; the same folded text from the same resident
     adds to one row (linked to them, so that deleting their data deletes it)."""
-    folded = folded[:FOLDED_KEPT]
-    stmt = _insert(session, UnansweredQuestion).values(
-        resident_id=resident_id, folded=folded, sample=sample[:SAMPLE_KEPT], count=1, first_asked=now, last_asked=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["resident_id", "folded"],
-        set_={"count": UnansweredQuestion.count + 1, "last_asked": now},
-    )
-    await session.execute(stmt)
+    await session.execute(_built(session, "unanswered", _unanswered_statement), {
+        "resident_id": resident_id, "folded": folded[:FOLDED_KEPT], "sample": sample[:SAMPLE_KEPT], "now": now})
 
 
 class Unanswered(NamedTuple):
@@ -211,6 +248,12 @@ async def count_residents(session: AsyncSession) -> tuple[int, int]:
     return total, subscribed
 
 
+def _claim_statement(_):
+    table = DialogState.__table__
+    return delete(table).where(table.c.resident_id == bindparam("resident_id"), table.c.state == bindparam("state")
+                               ).returning(table.c.data)
+
+
 async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> dict | None:
     """Remove the resident's dialog if it is in `state` and return its data; None when it is not.
 
@@ -218,9 +261,8 @@ async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> d
     (two taps, two bot processes) cannot both get it.
     """
     await _dialog_sql(session, resident_id)
-    result = await session.execute(
-        delete(DialogState).where(DialogState.resident_id == resident_id, DialogState.state == state)
-        .returning(DialogState.data))
+    result = await session.execute(_built(session, "claim", _claim_statement),
+                                   {"resident_id": resident_id, "state": str(state)})
     row = result.first()
     unit = unit_of(session)
     if row and unit is not None:
@@ -228,17 +270,30 @@ async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> d
     return row[0] if row else None
 
 
+def _pledge_statement(insert):
+    table = Pledge.__table__
+    now = bindparam("now", type_=table.c.created_at.type)
+    return insert(table).values(
+        resident_id=bindparam("resident_id"), amount=bindparam("amount"), display_name=bindparam("display_name"),
+        anonymous=bindparam("anonymous"), phone=bindparam("phone"), status=PledgeStatus.PLEDGED.value,
+        confirm_key=bindparam("confirm_key"), created_at=now, updated_at=now).returning(*table.c)
+
+
 async def create_pledge(session: AsyncSession, resident_id: int, amount: int, display_name: str | None,
                         anonymous: bool, phone: str | None, confirm_key: str, now: datetime) -> Pledge:
-    pledge = Pledge(resident_id=resident_id, amount=amount, display_name=display_name, anonymous=anonymous,
-                    phone=phone, status=PledgeStatus.PLEDGED, confirm_key=confirm_key, created_at=now, updated_at=now)
-    session.add(pledge)
-    await session.flush()
-    return pledge
+    """The pledge recorded, as a detached copy of its row."""
+    row = (await session.execute(_built(session, "pledge", _pledge_statement), {
+        "resident_id": resident_id, "amount": amount, "display_name": display_name, "anonymous": anonymous,
+        "phone": phone, "confirm_key": confirm_key, "now": now})).one()
+    return _detached(Pledge, row)
 
 
 async def pledge_by_confirm_key(session: AsyncSession, confirm_key: str) -> Pledge | None:
-    return (await session.execute(select(Pledge).where(Pledge.confirm_key == confirm_key))).scalar_one_or_none()
+    """The pledge a confirmation recorded. Nearly always none: the id is looked up first."""
+    table = Pledge.__table__
+    stmt = _built(session, "confirm_key", lambda _: select(table.c.id).where(table.c.confirm_key == bindparam("key")))
+    pledge_id = (await session.execute(stmt, {"key": confirm_key})).scalar_one_or_none()
+    return None if pledge_id is None else await session.get(Pledge, pledge_id)
 
 
 async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge | None:

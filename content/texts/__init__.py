@@ -13,7 +13,7 @@ import html
 from content.texts import en, vi
 from content.texts.commands import COMMAND_NAMES, COMMANDS, INTENTS, MENU
 
-__all__ = ["COMMANDS", "COMMAND_MENU", "INTENTS", "TEXTS", "Html", "escape", "plain", "say"]
+__all__ = ["COMMANDS", "COMMAND_MENU", "INTENTS", "TEXTS", "Html", "escape", "plain", "say", "say_over"]
 
 TEXTS: dict[str, dict[str, str]] = {"vi": vi.TEXTS, "en": en.TEXTS}
 # The command menu a channel shows, per language: (command, description).
@@ -34,6 +34,14 @@ def escape(text: str) -> str:
 def say(lang: str, key: str, **values: object) -> str:
     """The text in HTML, its values escaped unless they are Html already."""
     return TEXTS[lang][key].format(**{k: v if isinstance(v, Html) else escape(str(v)) for k, v in values.items()})
+
+
+def say_over(lang: str, key: str, escaped: dict[str, str], values: dict[str, object]) -> str:
+    """`say` over values already escaped (the week's, escaped once): `values` win over them."""
+    filled = dict(escaped)
+    for k, v in values.items():
+        filled[k] = v if isinstance(v, Html) else escape(str(v))
+    return TEXTS[lang][key].format_map(filled)
 
 
 def plain(lang: str, key: str, **values: object) -> str:
