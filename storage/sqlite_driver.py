@@ -1,13 +1,13 @@
-"""SQLAlchemy's aiosqlite adapter with one hand-off to SQLite's thread per statement.
+"""SQLAlchemy's aiosqlite adapter with one call to the SQLite connection per statement.
 
-aiosqlite runs every call on a thread of its own; each call is a hand-off there and back
-(about 30 µs of CPU: a queue, a wake-up of the event loop). SQLAlchemy's adapter makes four
-per statement (open a cursor, execute, fetch, close) and three more for the BEGIN IMMEDIATE
-of each transaction (storage/db.py), and the pool rolls back every connection it gets back,
-even after a commit: a one-insert transaction took eight. Here a statement is one call that
-opens, executes, fetches and closes on that thread; a transaction's BEGIN IMMEDIATE goes with
-its first statement, and a rollback with no transaction open is not sent. SQL and its order
-are what they were.
+SQLAlchemy's adapter makes four awaited calls per statement (open a cursor, execute, fetch,
+close) and three more for the BEGIN IMMEDIATE of each transaction (storage/db.py), and the
+pool rolls back every connection it gets back, even after a commit: a one-insert transaction
+took eight. Each was a hand-off to aiosqlite's thread (about 30 µs of CPU: a queue, a wake-up
+of the event loop); run in the loop's thread (storage/sqlite_inline.py) each is still an await
+through SQLAlchemy's greenlet. Here a statement is one call that opens, executes, fetches and
+closes; a transaction's BEGIN IMMEDIATE goes with its first statement, and a rollback with no
+transaction open is not sent. SQL and its order are what they were.
 """
 from __future__ import annotations
 

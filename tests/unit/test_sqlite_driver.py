@@ -1,13 +1,13 @@
-"""storage/sqlite_driver.py: one call to SQLite's thread per statement, the same transactions."""
+"""storage/sqlite_driver.py: one call to the SQLite connection per statement, the same transactions."""
 import sqlite3
 from datetime import datetime, timezone
 
-import aiosqlite
 import pytest
 from sqlalchemy import text
 
 from storage import repo
 from storage.db import Storage
+from storage.sqlite_inline import InlineConnection
 
 NOW = datetime(2023, 10, 3, 1, 0, tzinfo=timezone.utc)
 
@@ -22,14 +22,14 @@ async def storage(tmp_path):
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Calls made to SQLite's thread."""
+    """Calls made to the SQLite connection."""
     made: list[str] = []
-    real = aiosqlite.Connection._execute
+    real = InlineConnection._execute
 
     async def counted(self, fn, *args, **kwargs):
         made.append(getattr(fn, "__name__", repr(fn)))
         return await real(self, fn, *args, **kwargs)
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    monkeypatch.setattr(InlineConnection, "_execute", counted)
     return made
 
 
