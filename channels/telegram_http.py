@@ -62,6 +62,7 @@ class AiohttpRequest(BaseRequest):
             body = Body(_form(fields, files), upload=True)
         else:
             body = Body(BytesPayload(json.dumps(params).encode(), content_type="application/json"), upload=False)
+        # PTB's own (private) status reading; tests/channel/test_telegram_sends.py holds it to the outbox's terms.
         await self._request_wrapper(url, "POST", request_data=body)  # type: ignore[arg-type]
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,

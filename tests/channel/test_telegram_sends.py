@@ -34,20 +34,22 @@ def rows(call) -> list[list[tuple[str, str]]]:
 
 
 async def test_keyboards_split_texts_and_files_arrive_as_before():
-    short = [Button("Lịch tuần 📅", "menu:schedule"), Button("Hôm nay", "menu:today"), Button("Hỏi", 'q"\\')]
+    short = [Button("Lịch tuần 📅", "menu:schedule"), Button("Đăng ký tham gia lớp", "menu:today"),
+             Button("Hỏi", 'q"\\')]
     long = [Button("Một nhãn dài hơn hai mươi ký tự", "a"), Button("B", "b")]
     text = "<b>Chào bạn 👋</b> " + "Phường tổ chức học tập suốt đời. " * 300  # three parts
     async with channel() as (ch, stub):
+        files = [File("a.png", PNG), File("bao-cao.xlsx", b"PK")]
         result = await ch.deliver(str(CHAT), [Reply("Chọn:", "t", short), Reply("Chọn:", "t", long),
-                                              Reply(text, "t", [Button("OK", "ok")]),
-                                              Reply("Tệp:", "t", files=[File("a.png", PNG), File("bao-cao.xlsx", b"PK")])])
+                                              Reply(text, "t", [Button("OK", "ok")]), Reply("Tệp:", "t", files=files)])
         assert result.outcome.value == "sent"
         sent = stub.sent(CHAT)
     assert [c.method for c in sent] == ["sendMessage"] * 6 + ["sendPhoto", "sendDocument"]
     assert all(c.chat_id == CHAT for c in sent) and all(c.params["parse_mode"] == "HTML" for c in sent[:6])
     assert all("allow_paid_broadcast" not in c.params for c in sent)
-    # Two a row when every label is at most 20 characters, else one a row.
-    assert rows(sent[0]) == [[("Lịch tuần 📅", "menu:schedule"), ("Hôm nay", "menu:today")], [("Hỏi", 'q"\\')]]
+    # Two a row when every label is at most 20 characters (the second, exactly 20), else one a row.
+    assert rows(sent[0]) == [[("Lịch tuần 📅", "menu:schedule"), ("Đăng ký tham gia lớp", "menu:today")],
+                             [("Hỏi", 'q"\\')]]
     assert rows(sent[1]) == [[("Một nhãn dài hơn hai mươi ký tự", "a")], [("B", "b")]]
     # A text too long for one message: only its last part carries the buttons.
     parts = sent[2:5]
