@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
-from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from storage import dialogs
 from storage.models import (FOLDED_KEPT, SAMPLE_KEPT, Broadcast, ChannelToken, Delivery, DialogState, InboundEvent,
@@ -28,8 +28,9 @@ def _insert(session: AsyncSession, table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-# The statements of the first message from a chat, built once per database kind: building
-# one and its cache key cost more than running it. Plain table statements, not the ORM's.
+# The statements messages run (a chat's first message, an unanswered question, a pledge's
+# confirmation), built once per database kind: building one and its cache key cost more than
+# running it. Plain table statements: the ORM's own path cost as much again.
 _BUILT: dict[tuple[str, str], object] = {}
 
 
@@ -262,21 +263,32 @@ async def count_residents(session: AsyncSession) -> tuple[int, int]:
     return total, subscribed
 
 
-def _claim_statement(_):
+def _claim_statement(unless_confirmed: bool):
     table = DialogState.__table__
-    return delete(table).where(table.c.resident_id == bindparam("resident_id"), table.c.state == bindparam("state")
-                               ).returning(table.c.data)
+    stmt = delete(table).where(table.c.resident_id == bindparam("resident_id"), table.c.state == bindparam("state"))
+    if unless_confirmed:
+        pledges = Pledge.__table__
+        stmt = stmt.where(~exists().where(pledges.c.confirm_key == bindparam("key"),
+                                          pledges.c.resident_id == bindparam("resident_id")))
+    return stmt.returning(table.c.data)
 
 
-async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> dict | None:
-    """Remove the resident's dialog if it is in `state` and return its data; None when it is not.
+async def claim_dialog(session: AsyncSession, resident_id: int, state: str,
+                       unless_confirmed: str | None = None) -> dict | None:
+    """Remove the resident's dialog if it is in `state` and return its data; None when it is not,
+    or when the resident has a pledge with confirmation key `unless_confirmed` (that message was
+    taken already: the same update delivered twice).
 
     One DELETE does check-and-remove, so two confirmations racing for the same dialog
     (two taps, two bot processes) cannot both get it.
     """
     await _dialog_sql(session, resident_id)
-    result = await session.execute(_built(session, "claim", _claim_statement),
-                                   {"resident_id": resident_id, "state": str(state)})
+    values = {"resident_id": resident_id, "state": str(state)}
+    if unless_confirmed is not None:
+        values["key"] = unless_confirmed
+    name = "claim_unless" if unless_confirmed is not None else "claim"
+    result = await session.execute(_built(session, name, lambda _: _claim_statement(unless_confirmed is not None)),
+                                   values)
     row = result.first()
     unit = unit_of(session)
     if row and unit is not None:
@@ -303,11 +315,7 @@ async def create_pledge(session: AsyncSession, resident_id: int, amount: int, di
 
 
 async def pledge_by_confirm_key(session: AsyncSession, confirm_key: str) -> Pledge | None:
-    """The pledge a confirmation recorded. Nearly always none: the id is looked up first."""
-    table = Pledge.__table__
-    stmt = _built(session, "confirm_key", lambda _: select(table.c.id).where(table.c.confirm_key == bindparam("key")))
-    pledge_id = (await session.execute(stmt, {"key": confirm_key})).scalar_one_or_none()
-    return None if pledge_id is None else await session.get(Pledge, pledge_id)
+    return (await session.execute(select(Pledge).where(Pledge.confirm_key == confirm_key))).scalar_one_or_none()
 
 
 async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge | None:
