@@ -5,6 +5,7 @@ chat; there a dialog step is written behind (storage/dialogs.py), and a statemen
 changes a dialog first brings the row up to date."""
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -42,7 +43,7 @@ def _built(session: AsyncSession, name: str, build) -> object:
     return stmt
 
 
-def _touch_statement(insert):
+def _touch_statement(insert, with_dialog: bool = False):
     table = Resident.__table__
     now = bindparam("now", type_=table.c.last_seen.type)
     stmt = insert(table).values(channel=bindparam("channel"), external_id=bindparam("external_id"),
@@ -50,9 +51,15 @@ def _touch_statement(insert):
                                 first_seen=now, last_seen=now)
     keep_name = case((table.c.erased_at.is_(None) & stmt.excluded.name.is_not(None), stmt.excluded.name),
                      else_=table.c.name)  # after "delete my data" the chat name is not kept again
-    return stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
-                                      set_={"last_seen": stmt.excluded.last_seen, "name": keep_name}
-                                      ).returning(*table.c)
+    stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
+                                      set_={"last_seen": stmt.excluded.last_seen, "name": keep_name})
+    if not with_dialog:
+        return stmt.returning(*table.c)
+    dialog = DialogState.__table__
+
+    def of_dialog(column):
+        return select(column).where(dialog.c.resident_id == table.c.id).scalar_subquery().label(f"dialog_{column.key}")
+    return stmt.returning(*table.c, of_dialog(dialog.c.state), of_dialog(dialog.c.data), of_dialog(dialog.c.updated_at))
 
 
 def _detached(cls, row):
@@ -83,6 +90,31 @@ async def touch_resident(session: AsyncSession, channel: str, external_id: str, 
     row = (await session.execute(_built(session, "touch", _touch_statement), {
         "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
     return _detached(Resident, row)
+
+
+async def touch_chat(session: AsyncSession, channel: str, external_id: str, name: str | None, language: str,
+                     now: datetime) -> tuple[Resident, DialogState | None]:
+    """touch_resident and get_dialog, for a chat not heard from for a while: in one statement
+    (the upsert returns the dialog too) unless the dialog writer wrote a group meanwhile."""
+    unit = unit_of(session)
+    writer = unit.storage.dialogs if unit is not None else None
+    mark = writer.mark() if writer is not None else None
+    row = (await session.execute(_built(session, "touch_chat", lambda insert: _touch_statement(insert, True)), {
+        "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
+    values = row._mapping
+    resident = _copy(Resident, {column.key: values[column.key] for column in Resident.__table__.c})
+    if writer is None or not writer.unchanged(mark):
+        return resident, await get_dialog(session, resident.id)
+    step = await unit.dialog_sql(resident.id)  # a step not written yet is the dialog now
+    if step is not dialogs.ABSENT:
+        dialog = None if step is None else {"state": step.state, "data": copy.deepcopy(step.data),
+                                           "updated_at": step.updated_at}
+    elif values["dialog_state"] is not None:
+        dialog = {"state": values["dialog_state"], "data": values["dialog_data"],
+                  "updated_at": values["dialog_updated_at"]}
+    else:
+        dialog = None
+    return resident, None if dialog is None else _copy(DialogState, {"resident_id": resident.id, **dialog})
 
 
 async def last_seen(session: AsyncSession, channel: str, external_id: str) -> datetime | None:
