@@ -9,7 +9,7 @@ import copy
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, delete, exists, func, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
@@ -58,7 +58,11 @@ def _touch_statement(insert, with_dialog: bool = False):
     dialog = DialogState.__table__
 
     def of_dialog(column):
-        return select(column).where(dialog.c.resident_id == table.c.id).scalar_subquery().label(f"dialog_{column.key}")
+        # Written out: SQLAlchemy does not correlate a subquery of RETURNING with the upserted
+        # row (it adds residents to the subquery's FROM, and SQLite then returns any dialog).
+        return literal_column(f"(SELECT dialog_states.{column.key} FROM dialog_states "
+                              f"WHERE dialog_states.resident_id = residents.id)", type_=column.type
+                              ).label(f"dialog_{column.key}")
     return stmt.returning(*table.c, of_dialog(dialog.c.state), of_dialog(dialog.c.data), of_dialog(dialog.c.updated_at))
 
 

@@ -211,3 +211,20 @@ async def test_the_writer_tells_a_reader_whether_a_group_was_written_meanwhile(a
     await writer.flush()
     assert not writer.unchanged(mark)
     assert writer.unchanged(writer.mark())
+
+
+async def test_a_chat_read_again_gets_its_own_dialog_not_anothers(bot, any_storage):
+    lan, hung = Chat(bot, user="lan", name="Lan"), Chat(bot, user="hung", name="Hùng")
+    await lan.one("/ungho")
+    assert (await lan.one("500k")).topic == "pledge_name"
+    await any_storage.dialogs.flush()
+    assert (await hung.one("/lich")).topic == "schedule"  # a first message: no dialog of his own
+    assert bot.chats.get("console", "hung", "Hùng", bot.clock.now()).dialog is None
+    await hung.one("/ungho")
+    await any_storage.dialogs.flush()
+    bot.chats.forget_chat("console", "lan")
+    bot.chats.forget_chat("console", "hung")
+    assert (await hung.one("200k")).topic == "pledge_name"
+    assert (await lan.one("Nguyễn Văn A")).topic == "pledge_phone"
+    assert bot.chats.get("console", "lan", "Lan", bot.clock.now()).dialog.data["amount"] == 500_000
+    assert bot.chats.get("console", "hung", "Hùng", bot.clock.now()).dialog.data["amount"] == 200_000
