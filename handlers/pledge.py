@@ -377,30 +377,33 @@ async def confirm(ctx: Context, version: str = "") -> list[Reply]:
     """Record the pledge in the summary. `version`: the summary the button was under, if a button."""
     # Message ids are only unique within one chat: the key names the resident too.
     key = f"{ctx.msg.channel}:{ctx.msg.user_id}:{ctx.msg.message_id or ''}"
+    dialog = ctx.dialog
+    at = PledgeStep.of(dialog.state) if dialog is not None else None
+    draft = PledgeDraft.from_dict(dialog.data) if at == PledgeStep.CONFIRM else None
+    # A Confirm under an older summary, or a summary left for long, shows what would be recorded.
+    current = draft is not None and not (
+        (version and version != draft.summary_version()) or ctx.now - dialog.updated_at > CONFIRM_WITHIN)
+    if current:
+        # One statement: the dialog is taken unless this very message recorded a pledge already.
+        data = await repo.claim_dialog(ctx.session, ctx.resident.id, PledgeStep.CONFIRM,
+                                       unless_confirmed=key if ctx.msg.message_id else None)
+        if data is not None:
+            if not ctx.msg.message_id:
+                key += f"at-{ctx.now.timestamp()}"
+            draft = PledgeDraft.from_dict(data)
+            pledge = await repo.create_pledge(ctx.session, ctx.resident.id, draft.amount, draft.name,
+                                              bool(draft.anonymous), draft.phone, key, ctx.now)
+            _announce_to_staff(ctx, pledge)
+            return _thanks(ctx, pledge)
     existing = await repo.pledge_by_confirm_key(ctx.session, key) if ctx.msg.message_id else None
     if existing is not None and existing.resident_id == ctx.resident.id:
         return _thanks(ctx, existing)  # the same update delivered again: answer again, record nothing
-    dialog = ctx.dialog
-    at = PledgeStep.of(dialog.state) if dialog is not None else None
-    if at is None:
+    if at is None or current:  # current: taken meanwhile (another tap, another process)
         return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
     if at != PledgeStep.CONFIRM:  # a Confirm from before the last steps were lost (a kill): ask where it stands
         return [STEPS[at].asks(ctx, PledgeDraft.from_dict(dialog.data))]
-    draft = PledgeDraft.from_dict(dialog.data)
-    if (version and version != draft.summary_version()) or ctx.now - dialog.updated_at > CONFIRM_WITHIN:
-        # A Confirm under an older summary, or a summary left for long: show what would be recorded.
-        await _goto(ctx, PledgeStep.CONFIRM, draft)
-        return [_summary(ctx, draft)]
-    data = await repo.claim_dialog(ctx.session, ctx.resident.id, PledgeStep.CONFIRM)
-    if data is None:
-        return [ctx.reply("pledge_nothing_pending", "pledge", ctx.menu_buttons())]
-    if not ctx.msg.message_id:
-        key += f"at-{ctx.now.timestamp()}"
-    draft = PledgeDraft.from_dict(data)
-    pledge = await repo.create_pledge(ctx.session, ctx.resident.id, draft.amount, draft.name,
-                                      bool(draft.anonymous), draft.phone, key, ctx.now)
-    _announce_to_staff(ctx, pledge)
-    return _thanks(ctx, pledge)
+    await _goto(ctx, PledgeStep.CONFIRM, draft)
+    return [_summary(ctx, draft)]
 
 
 def _thanks(ctx: Context, pledge: Pledge) -> list[Reply]:

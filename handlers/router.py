@@ -128,9 +128,9 @@ class Assistant:
             await teach.refresh(self, unit, now)
             chat = unit.chat = self.chats.get(msg.channel, msg.user_id, name, now)
             if chat is None:  # first message in a while: record it, and read the dialog
-                resident = await repo.touch_resident(unit.session, msg.channel, msg.user_id, name,
-                                                     language_of(msg.language), now)
-                chat = unit.chat = Chat(resident, await repo.get_dialog(unit.session, resident.id), now)
+                resident, dialog = await repo.touch_chat(unit.session, msg.channel, msg.user_id, name,
+                                                         language_of(msg.language), now)
+                chat = unit.chat = Chat(resident, dialog, now)
             ctx = Context(week=self.week, lang=reply_language(msg.text, chat.resident.language), msg=msg,
                           resident=chat.resident, dialog=chat.dialog, unit=unit, now=now, ports=self.ports,
                           cut_from=cut_from)

@@ -67,6 +67,7 @@ class DialogWriter:
         self._task: asyncio.Task | None = None
         self.groups = 0  # transactions, for the benchmark
         self.steps = 0
+        self._begun = 0  # groups begun, for readers beside the writer (`mark`)
 
     def put(self, steps: dict[int, DialogState | None]) -> None:
         """Steps committed in memory: written within `window`, a later one replacing an earlier."""
@@ -82,6 +83,16 @@ class DialogWriter:
         while resident_id in self._writing:
             await self._written.wait()
         return self._pending.pop(resident_id, ABSENT)
+
+    def mark(self) -> int | None:
+        """Before reading dialogs in a statement of one's own: None when a group is being written
+        now, else a mark for `unchanged` after the read."""
+        return None if self._writing else self._begun
+
+    def unchanged(self, mark: int | None) -> bool:
+        """No group was written while the read with this mark ran: the read saw every group
+        written so far, and the steps not written yet are still here (`take`)."""
+        return mark is not None and not self._writing and self._begun == mark
 
     def give_back(self, resident_id: int, step: DialogState | None) -> None:
         """A step taken by a transaction that rolled back: still to write, unless a newer one came."""
@@ -128,6 +139,7 @@ class DialogWriter:
                     # Taken only now: on SQLite a unit of work may hold the one connection, and
                     # takes its resident's step from `_pending` while this waits for it.
                     self._writing, self._pending = self._pending, {}
+                    self._begun += 1
                     self._written.clear()
                     await write(connection, self._writing)
                 self.groups += 1

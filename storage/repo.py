@@ -5,14 +5,16 @@ chat; there a dialog step is written behind (storage/dialogs.py), and a statemen
 changes a dialog first brings the row up to date."""
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from storage import dialogs
 from storage.models import (FOLDED_KEPT, SAMPLE_KEPT, Broadcast, ChannelToken, Delivery, DialogState, InboundEvent,
@@ -27,8 +29,9 @@ def _insert(session: AsyncSession, table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-# The statements of the first message from a chat, built once per database kind: building
-# one and its cache key cost more than running it. Plain table statements, not the ORM's.
+# The statements messages run (a chat's first message, an unanswered question, a pledge's
+# confirmation), built once per database kind: building one and its cache key cost more than
+# running it. Plain table statements: the ORM's own path cost as much again.
 _BUILT: dict[tuple[str, str], object] = {}
 
 
@@ -40,7 +43,7 @@ def _built(session: AsyncSession, name: str, build) -> object:
     return stmt
 
 
-def _touch_statement(insert):
+def _touch_statement(insert, with_dialog: bool = False):
     table = Resident.__table__
     now = bindparam("now", type_=table.c.last_seen.type)
     stmt = insert(table).values(channel=bindparam("channel"), external_id=bindparam("external_id"),
@@ -48,15 +51,38 @@ def _touch_statement(insert):
                                 first_seen=now, last_seen=now)
     keep_name = case((table.c.erased_at.is_(None) & stmt.excluded.name.is_not(None), stmt.excluded.name),
                      else_=table.c.name)  # after "delete my data" the chat name is not kept again
-    return stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
-                                      set_={"last_seen": stmt.excluded.last_seen, "name": keep_name}
-                                      ).returning(*table.c)
+    stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
+                                      set_={"last_seen": stmt.excluded.last_seen, "name": keep_name})
+    if not with_dialog:
+        return stmt.returning(*table.c)
+    dialog = DialogState.__table__
+
+    def of_dialog(column):
+        # Written out: SQLAlchemy does not correlate a subquery of RETURNING with the upserted
+        # row (it adds residents to the subquery's FROM, and SQLite then returns any dialog).
+        return literal_column(f"(SELECT dialog_states.{column.key} FROM dialog_states "
+                              f"WHERE dialog_states.resident_id = residents.id)", type_=column.type
+                              ).label(f"dialog_{column.key}")
+    return stmt.returning(*table.c, of_dialog(dialog.c.state), of_dialog(dialog.c.data), of_dialog(dialog.c.updated_at))
 
 
 def _detached(cls, row):
     """An object of `cls` for a row read with a plain statement, as if the ORM had loaded it
     and its session closed (the objects a chat keeps are detached copies)."""
-    obj = cls(**row._mapping)
+    return _copy(cls, row._mapping)
+
+
+_CONFIGURED: set[type] = set()
+
+
+def _copy(cls, values) -> object:
+    """A detached object of `cls` holding `values`, filled as the ORM's loader fills one (the
+    instrumented constructor cost 12 µs an object, more than a statement's own Python)."""
+    if cls not in _CONFIGURED:  # what the constructor would have done first
+        configure_mappers()
+        _CONFIGURED.add(cls)
+    obj = manager_of_class(cls).new_instance()
+    obj.__dict__.update(values)
     make_transient_to_detached(obj)
     return obj
 
@@ -68,6 +94,31 @@ async def touch_resident(session: AsyncSession, channel: str, external_id: str, 
     row = (await session.execute(_built(session, "touch", _touch_statement), {
         "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
     return _detached(Resident, row)
+
+
+async def touch_chat(session: AsyncSession, channel: str, external_id: str, name: str | None, language: str,
+                     now: datetime) -> tuple[Resident, DialogState | None]:
+    """touch_resident and get_dialog, for a chat not heard from for a while: in one statement
+    (the upsert returns the dialog too) unless the dialog writer wrote a group meanwhile."""
+    unit = unit_of(session)
+    writer = unit.storage.dialogs if unit is not None else None
+    mark = writer.mark() if writer is not None else None
+    row = (await session.execute(_built(session, "touch_chat", lambda insert: _touch_statement(insert, True)), {
+        "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
+    values = row._mapping
+    resident = _copy(Resident, {column.key: values[column.key] for column in Resident.__table__.c})
+    if writer is None or not writer.unchanged(mark):
+        return resident, await get_dialog(session, resident.id)
+    step = await unit.dialog_sql(resident.id)  # a step not written yet is the dialog now
+    if step is not dialogs.ABSENT:
+        dialog = None if step is None else {"state": step.state, "data": copy.deepcopy(step.data),
+                                           "updated_at": step.updated_at}
+    elif values["dialog_state"] is not None:
+        dialog = {"state": values["dialog_state"], "data": values["dialog_data"],
+                  "updated_at": values["dialog_updated_at"]}
+    else:
+        dialog = None
+    return resident, None if dialog is None else _copy(DialogState, {"resident_id": resident.id, **dialog})
 
 
 async def last_seen(session: AsyncSession, channel: str, external_id: str) -> datetime | None:
@@ -132,8 +183,8 @@ async def get_dialog(session: AsyncSession, resident_id: int) -> DialogState | N
 
 
 async def set_dialog(session: AsyncSession, resident_id: int, state: str, data: dict, now: datetime) -> None:
-    await _change_dialog(session, resident_id, DialogState(resident_id=resident_id, state=state, data=dict(data),
-                                                           updated_at=now))
+    await _change_dialog(session, resident_id, _copy(DialogState, {
+        "resident_id": resident_id, "state": state, "data": dict(data), "updated_at": now}))
 
 
 async def clear_dialog(session: AsyncSession, resident_id: int) -> None:
@@ -248,21 +299,32 @@ async def count_residents(session: AsyncSession) -> tuple[int, int]:
     return total, subscribed
 
 
-def _claim_statement(_):
+def _claim_statement(unless_confirmed: bool):
     table = DialogState.__table__
-    return delete(table).where(table.c.resident_id == bindparam("resident_id"), table.c.state == bindparam("state")
-                               ).returning(table.c.data)
+    stmt = delete(table).where(table.c.resident_id == bindparam("resident_id"), table.c.state == bindparam("state"))
+    if unless_confirmed:
+        pledges = Pledge.__table__
+        stmt = stmt.where(~exists().where(pledges.c.confirm_key == bindparam("key"),
+                                          pledges.c.resident_id == bindparam("resident_id")))
+    return stmt.returning(table.c.data)
 
 
-async def claim_dialog(session: AsyncSession, resident_id: int, state: str) -> dict | None:
-    """Remove the resident's dialog if it is in `state` and return its data; None when it is not.
+async def claim_dialog(session: AsyncSession, resident_id: int, state: str,
+                       unless_confirmed: str | None = None) -> dict | None:
+    """Remove the resident's dialog if it is in `state` and return its data; None when it is not,
+    or when the resident has a pledge with confirmation key `unless_confirmed` (that message was
+    taken already: the same update delivered twice).
 
     One DELETE does check-and-remove, so two confirmations racing for the same dialog
     (two taps, two bot processes) cannot both get it.
     """
     await _dialog_sql(session, resident_id)
-    result = await session.execute(_built(session, "claim", _claim_statement),
-                                   {"resident_id": resident_id, "state": str(state)})
+    values = {"resident_id": resident_id, "state": str(state)}
+    if unless_confirmed is not None:
+        values["key"] = unless_confirmed
+    name = "claim_unless" if unless_confirmed is not None else "claim"
+    result = await session.execute(_built(session, name, lambda _: _claim_statement(unless_confirmed is not None)),
+                                   values)
     row = result.first()
     unit = unit_of(session)
     if row and unit is not None:
@@ -289,11 +351,7 @@ async def create_pledge(session: AsyncSession, resident_id: int, amount: int, di
 
 
 async def pledge_by_confirm_key(session: AsyncSession, confirm_key: str) -> Pledge | None:
-    """The pledge a confirmation recorded. Nearly always none: the id is looked up first."""
-    table = Pledge.__table__
-    stmt = _built(session, "confirm_key", lambda _: select(table.c.id).where(table.c.confirm_key == bindparam("key")))
-    pledge_id = (await session.execute(stmt, {"key": confirm_key})).scalar_one_or_none()
-    return None if pledge_id is None else await session.get(Pledge, pledge_id)
+    return (await session.execute(select(Pledge).where(Pledge.confirm_key == confirm_key))).scalar_one_or_none()
 
 
 async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge | None:

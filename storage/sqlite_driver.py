@@ -25,10 +25,11 @@ class _Done:
 
     __slots__ = ("description", "rowcount", "lastrowid", "rows", "in_transaction")
 
-    def __init__(self, cursor, rows: list | None, in_transaction: bool) -> None:
-        self.description = cursor.description
-        self.rowcount = cursor.rowcount
-        self.lastrowid = cursor.lastrowid
+    def __init__(self, description=None, rowcount: int = -1, lastrowid: int | None = None,
+                 rows: list | None = None, in_transaction: bool = True) -> None:
+        self.description = description
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
         self.rows = rows
         self.in_transaction = in_transaction
 
@@ -36,8 +37,7 @@ class _Done:
         return None
 
 
-_NOTHING_YET = _Done.__new__(_Done)
-_NOTHING_YET.description, _NOTHING_YET.rowcount, _NOTHING_YET.lastrowid, _NOTHING_YET.rows = None, -1, None, None
+_NOTHING_YET = _Done()
 
 
 def _run(conn, begin: bool, operation: str, parameters: Any, many: bool) -> _Done:
@@ -53,7 +53,7 @@ def _run(conn, begin: bool, operation: str, parameters: Any, many: bool) -> _Don
         else:
             cursor.execute(operation, parameters)
         rows = cursor.fetchall() if cursor.description else None
-        return _Done(cursor, rows, conn.in_transaction)
+        return _Done(cursor.description, cursor.rowcount, cursor.lastrowid, rows, conn.in_transaction)
     finally:
         cursor.close()
 
@@ -81,10 +81,11 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
 
     def _run(self, operation: Any, parameters: Any, many: bool) -> None:
         adapt = self._adapt_connection
+        begin = adapt.take_begin()
+        adapt.in_transaction = True  # not known until the call returns (an error, a cancel): a rollback is sent
         try:
-            done = await_(adapt.call(_run, adapt.take_begin(), operation, parameters, many))
+            done = await_(adapt.call(_run, begin, operation, parameters, many))
         except Exception as error:
-            adapt.in_transaction = True  # not known: a rollback is sent
             adapt._handle_exception(error)
         adapt.in_transaction = done.in_transaction
         self._cursor = done
@@ -144,7 +145,6 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         if self.take_begin() or not self.in_transaction:
             return  # nothing to roll back (the pool rolls back every connection it gets back)
-        self.in_transaction = True
         super().rollback()
         self.in_transaction = False
 

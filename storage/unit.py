@@ -76,9 +76,10 @@ class UnitOfWork:
     def resident_gone(self) -> None:
         self._gone = True
 
-    async def dialog_sql(self, resident_id: int) -> None:
+    async def dialog_sql(self, resident_id: int) -> object:
         """Before a statement reads or changes the resident's dialog: bring the row up to date
-        in this transaction with the step the writer has not written yet, and this unit's own."""
+        in this transaction with the step the writer has not written yet, and this unit's own.
+        Returns the step written (None: no dialog), or dialogs.ABSENT."""
         step = await self.storage.dialogs.take(resident_id)
         if step is not dialogs.ABSENT:
             self._taken[resident_id] = step
@@ -86,6 +87,7 @@ class UnitOfWork:
             step = self._behind.pop(resident_id)
         if step is not dialogs.ABSENT:
             await dialogs.write(self.session, {resident_id: step})
+        return step
 
     # The transaction ------------------------------------------------------------------------
 

@@ -170,6 +170,23 @@ async def test_same_confirmation_delivered_twice_records_one_pledge(any_storage,
     assert len([1 for user, _ in sent if user == "staff"]) == 1  # staff told once
 
 
+async def test_a_confirmation_delivered_again_under_a_new_summary_records_nothing(any_storage, sent):
+    """The same update comes again while the resident is at a new summary: it answers as the
+    first time and leaves the new pledge to its own confirmation."""
+    bot = make_assistant(any_storage, sent)
+    chat = Chat(bot)
+    await to_confirmation(chat)
+    confirm = Incoming("console", "u1", "Lan", "vi", payload="pledge:confirm", message_id="cb:777")
+    first = await bot.handle(confirm)
+    await to_confirmation(chat, amount="200k")
+    again = await bot.handle(confirm)
+    assert again[0].text == first[0].text and "KH-0001" in again[0].text
+    assert len(await pledges(any_storage)) == 1
+    second = await bot.handle(Incoming("console", "u1", "Lan", "vi", payload="pledge:confirm", message_id="cb:778"))
+    assert "KH-0002" in second[0].text and "200.000 đ" in second[0].text
+    assert [p.amount for p in await pledges(any_storage)] == [1_500_000, 200_000]
+
+
 @pytest.mark.slow
 async def test_fifty_concurrent_confirmations_get_fifty_references(any_storage, sent):
     bot = make_assistant(any_storage, sent)

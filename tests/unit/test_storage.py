@@ -81,3 +81,33 @@ async def test_a_connection_dropped_while_idle_is_replaced(any_storage, db_url, 
     monkeypatch.setattr(db, "PING_IDLE", 0.0)  # it has been idle long enough to be checked
     async with any_storage.session() as s:
         assert (await s.execute(text("SELECT 2"))).scalar_one() == 2
+
+
+@pytest.mark.slow
+def test_a_fresh_process_reads_a_resident_before_any_orm_query(tmp_path):
+    """repo builds detached objects without their constructor, which configures the mappers:
+    the first message of a fresh process must not find them unconfigured."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    program = f"""
+import asyncio
+from datetime import datetime, timezone
+from storage import repo
+from storage.db import Storage
+
+async def main():
+    storage = Storage("sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    await storage.start()
+    async with storage.session() as s, s.begin():
+        resident = await repo.touch_resident(s, "console", "1", "Lan", "vi", datetime.now(timezone.utc))
+        print(resident.name, await repo.get_dialog(s, resident.id))
+    await storage.close()
+
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Lan", "None"]

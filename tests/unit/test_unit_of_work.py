@@ -1,6 +1,8 @@
 """One unit of work per message (storage/unit.py), with dialog steps written behind
 (storage/dialogs.py): a kill -9 may lose a step, never money, and never leaves a wrong step;
 a rolled-back message changes nothing, here or in the database. SQLite and PostgreSQL."""
+from datetime import datetime, timezone
+
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +16,7 @@ from storage.dialogs import DialogWriter
 from storage.models import DialogState, Pledge, Resident
 
 STAFF = ("console", "staff")
+NOW = datetime(2023, 10, 3, 1, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -169,3 +172,59 @@ async def test_a_question_opens_no_session(chat, storage, monkeypatch):
     monkeypatch.setattr(storage, "session", lambda **kw: opened.append(1) or session(**kw))
     await chat.one("khai mạc ở đâu")
     assert opened == []
+
+
+async def test_a_chat_read_again_finds_its_step_not_yet_written(bot, any_storage):
+    """The first message in a while reads the resident and the dialog in one statement: a step
+    still waiting in the writer is the dialog, not the older row."""
+    chat = Chat(bot)
+    await chat.one("/ungho")
+    await any_storage.dialogs.flush()  # the database holds the amount step
+    assert (await chat.one("500k")).topic == "pledge_name"  # the name step waits in the writer
+    bot.chats.forget_chat("console", chat.user)  # as after a failed message: the chat is read again
+    assert any_storage.dialogs._pending
+    assert (await chat.one("Nguyễn Văn A")).topic == "pledge_phone"
+
+
+async def test_a_chat_read_again_finds_its_dialog_in_the_database(bot, any_storage):
+    chat = Chat(bot)
+    await chat.one("/ungho")
+    assert (await chat.one("500k")).topic == "pledge_name"
+    await any_storage.dialogs.flush()
+    bot.chats.forget_chat("console", chat.user)
+    assert (await chat.one("Nguyễn Văn A")).topic == "pledge_phone"
+    bot.chats.forget_chat("console", chat.user)
+    await any_storage.dialogs.flush()
+    assert (await chat.one("/lich")).topic == "schedule"  # the dialog stays where it was
+    bot.chats.forget_chat("console", chat.user)
+    assert (await chat.one(payload="pledge:skip_phone")).topic == "pledge_confirm"
+
+
+async def test_the_writer_tells_a_reader_whether_a_group_was_written_meanwhile(any_storage):
+    async with any_storage.session() as s, s.begin():
+        resident = await repo.touch_resident(s, "console", "1", None, "vi", NOW)
+    writer = any_storage.dialogs
+    mark = writer.mark()
+    assert writer.unchanged(mark)
+    writer.put({resident.id: None})
+    assert writer.unchanged(mark)  # pending, not written: a reader takes it
+    await writer.flush()
+    assert not writer.unchanged(mark)
+    assert writer.unchanged(writer.mark())
+
+
+async def test_a_chat_read_again_gets_its_own_dialog_not_anothers(bot, any_storage):
+    lan, hung = Chat(bot, user="lan", name="Lan"), Chat(bot, user="hung", name="Hùng")
+    await lan.one("/ungho")
+    assert (await lan.one("500k")).topic == "pledge_name"
+    await any_storage.dialogs.flush()
+    assert (await hung.one("/lich")).topic == "schedule"  # a first message: no dialog of his own
+    assert bot.chats.get("console", "hung", "Hùng", bot.clock.now()).dialog is None
+    await hung.one("/ungho")
+    await any_storage.dialogs.flush()
+    bot.chats.forget_chat("console", "lan")
+    bot.chats.forget_chat("console", "hung")
+    assert (await hung.one("200k")).topic == "pledge_name"
+    assert (await lan.one("Nguyễn Văn A")).topic == "pledge_phone"
+    assert bot.chats.get("console", "lan", "Lan", bot.clock.now()).dialog.data["amount"] == 500_000
+    assert bot.chats.get("console", "hung", "Hùng", bot.clock.now()).dialog.data["amount"] == 200_000
