@@ -10,7 +10,6 @@ import binascii
 import re
 import struct
 import zlib
-from functools import partial
 
 from core.text import strip_diacritics
 
@@ -77,88 +76,9 @@ def vietqr_payload(bin: str, account: str, amount: int | None, memo: str | None)
 def vietqr_png(payload: str, scale: int = 8, border: int = 4) -> bytes:
     """A PNG of the QR: error correction M, the standard 4-module quiet zone."""
     import segno  # here, not at start-up: only a confirmed pledge draws a QR (0.03 s of CPU to import)
-    from segno import encoder
 
-    # segno's mask choice, made faster, for this one call (nothing else draws QR codes, and
-    # only on the event loop's thread).
-    original = encoder.find_and_apply_best_mask
-    encoder.find_and_apply_best_mask = partial(_best_mask, original)
-    try:
-        qr = segno.make(payload, error="m", boost_error=False, micro=False)
-    finally:
-        encoder.find_and_apply_best_mask = original
+    qr = segno.make(payload, error="m", boost_error=False, micro=False)
     return _png(qr.matrix, scale, border)
-
-
-def _best_mask(segnos, matrix, width: int, height: int, proposed_mask: int | None = None):
-    """segno.encoder.find_and_apply_best_mask, whose result it returns (tests/unit/test_vietqr.py
-    compares them), in 2.3 ms of CPU instead of 7: each row is masked with one integer XOR, and the
-    standard's penalties are counted with regular expressions and bit operations, not module by
-    module in Python. Anything but a QR code of 0/1 modules goes to segno's own."""
-    from segno import encoder
-
-    if proposed_mask is not None or width != height or width < 21 or any(max(row) > 1 for row in matrix):
-        return segnos(matrix, width, height, proposed_mask)
-    rows = [bytes(row) for row in matrix]
-    best, best_score, best_rows = -1, None, None
-    for number, mask in enumerate(_mask_rows(width, encoder)):
-        masked = [(int.from_bytes(row, "big") ^ int.from_bytes(flip, "big")).to_bytes(width, "big")
-                  for row, flip in zip(rows, mask)]
-        score = _penalty(masked, width)
-        if best_score is None or score < best_score:
-            best, best_score, best_rows = number, score, masked
-    return best, tuple(bytearray(row) for row in best_rows)
-
-
-_MASKS: dict[int, list[list[bytes]]] = {}  # width -> each mask's rows: 1 where it flips a module
-
-
-def _mask_rows(width: int, encoder) -> list[list[bytes]]:
-    masks = _MASKS.get(width)
-    if masks is None:  # the encoding region as segno finds it
-        region = encoder.make_matrix(width, width)
-        encoder.add_finder_patterns(region, width, width)
-        encoder.add_alignment_patterns(region, width, width)
-        region[-8][8] = 0x1
-        masks = _MASKS[width] = [
-            [bytes(1 if region[i][j] > 0x1 and fn(i, j) else 0 for j in range(width)) for i in range(width)]
-            for fn in encoder.get_data_mask_functions(False)]
-    return masks
-
-
-_RUNS = re.compile(rb"\x00{5,}|\x01{5,}")  # five or more modules alike
-_N3 = b"\x01\x00\x01\x01\x01\x00\x01"
-_LIGHT4 = b"\x00" * 4
-_AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
-
-
-def _penalty(rows: list[bytes], size: int) -> int:
-    """ISO/IEC 18004:2015 7.8.3.1's penalty score, counted as segno.encoder.mask_scores does,
-    over every row and column at once."""
-    lines = rows + [bytes(column) for column in zip(*rows)]
-    runs = _RUNS.findall(b"\x07".join(lines))  # a separator no run goes through
-    n1 = sum(map(len, runs)) - 2 * len(runs)
-    # 1:1:3:1:1 with 4 light modules on a side: light margins make segno's "at the edge, or
-    # light up to the edge" the one test, and no pattern spans two lines.
-    padded = _LIGHT4 + (_LIGHT4 * 2).join(lines) + _LIGHT4
-    n3 = 0
-    idx = padded.find(_N3)
-    while idx != -1:
-        offset = idx + 7
-        if not any(padded[idx - 4:idx]) or not any(padded[offset:offset + 4]):
-            n3 += 40
-        else:
-            offset = idx + 4
-        idx = padded.find(_N3, offset)
-    full = (1 << size) - 1
-    bits = [int(row.translate(_AS_DIGITS), 2) for row in rows]
-    n2 = 0
-    for above, row in zip(bits, bits[1:]):
-        same = ~(above ^ row) & full
-        n2 += (same & (same >> 1) & ~(row ^ (row >> 1)) & (full >> 1)).bit_count()
-    dark = sum(map(sum, rows))
-    n4 = 10 * int(abs(float(dark) / (size ** 2) * 100 - 50) / 5)
-    return n1 + 3 * n2 + n3 + n4
 
 
 def _png(matrix, scale: int, border: int) -> bytes:

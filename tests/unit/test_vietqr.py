@@ -189,32 +189,3 @@ def test_png_has_segnos_pixels(scale: int) -> None:
     segno.make(payload, error="m", boost_error=False, micro=False).save(out, kind="png", scale=scale, border=4)
     theirs = Image.open(io.BytesIO(out.getvalue())).convert("L")
     assert ours.size == theirs.size and ours.tobytes() == theirs.tobytes()
-
-
-@settings(derandomize=True, max_examples=60, deadline=None)
-@given(st.text(min_size=1, max_size=300))
-def test_mask_choice_is_segnos(text: str) -> None:
-    """core.vietqr._best_mask chooses the mask segno would, and masks the same modules."""
-    from segno import encoder
-
-    from core.vietqr import _best_mask
-
-    segnos = encoder.find_and_apply_best_mask
-    seen: list[tuple] = []
-
-    def both(matrix, width, height, mask=None):
-        copy = tuple(bytearray(row) for row in matrix)
-        theirs = segnos(matrix, width, height, mask)
-        ours = _best_mask(segnos, copy, width, height, mask)
-        seen.append(((ours[0], [bytes(row) for row in ours[1]]), (theirs[0], [bytes(row) for row in theirs[1]])))
-        return theirs  # segno goes on to add the format information to it
-
-    encoder.find_and_apply_best_mask = both
-    try:
-        import segno
-
-        segno.make(text, error="m", boost_error=False, micro=False)
-    finally:
-        encoder.find_and_apply_best_mask = segnos
-    (ours, theirs), = seen
-    assert ours == theirs
