@@ -21,7 +21,8 @@ nested objects (``reply_markup``, ``entities``, ...) as JSON strings. Without up
 body is ``application/x-www-form-urlencoded``; with uploads it is ``multipart/form-data``
 and an uploaded file is a part *named after the parameter* (``photo``, ``document``) that
 does not appear among the text fields. ``getMe`` etc. are POSTs with an empty body.
-The channel's own messages (channels/telegram_http.py) come as JSON bodies, values typed.
+The channel's own messages (channels/telegram_http.py) come as JSON bodies, values typed (the Bot
+API takes application/json for any method without an upload: https://core.telegram.org/bots/api#making-requests).
 """
 
 from __future__ import annotations
