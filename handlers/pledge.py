@@ -60,7 +60,8 @@ MAX_NAME = 64
 
 _PLEDGE_VERB = re.compile(r"\b(?:ung ho|quyen gop|dong gop|gop|donate|pledge|give)\b")
 _QUESTION = re.compile(r"\?|\b(?:chua|khong|bao nhieu|the nao|lam sao|o dau|how|what|where)\b")
-_ANONYMOUS = {"an danh", "giau ten", "khong ghi ten", "khong de ten", "anonymous"}
+_ANONYMOUS = {"an danh", "giau ten", "khong ghi ten", "khong de ten", "anonymous", "de an danh", "cho an danh",
+              "xin an danh", "ung ho an danh", "khong can ten", "khong muon ghi ten"}
 # Recording money needs an unmistakable yes; "dạ", "ừ", "có" are also just acknowledgements.
 _CONFIRM = {"xac nhan", "dong y", "ok", "oke", "okay", "yes", "confirm", "xac nhan ung ho", "dong y ung ho"}
 # "Ý bạn là 500.000 đ phải không?" is a plain yes/no question.
@@ -213,6 +214,8 @@ async def _take_name_text(ctx: Context, draft: PledgeDraft, text: str) -> list[R
     # Diacritics matter here: "hủy" is "cancel", "Huy" is a name.
     if said.strip(" .!") in _STOP_WORDS or any(phrase in fold(said) for phrase in _STOP_PHRASES):
         return await cancel(ctx)
+    if _answer_words(text) in _ANONYMOUS:  # the answer, not the FAQ entry about giving anonymously
+        return await _take_name(ctx, draft, None)
     replies = await ctx.ports.understand(ctx, text, DIVERSION_THRESHOLD)
     if replies:
         replies.append(Reply(ctx.say("pledge_continue", step=ctx.t("pledge_step_name")), "pledge_reminder"))

@@ -85,6 +85,20 @@ async def test_bank_account_gives_a_vietqr_code(storage, sent):
     assert fields["38"]["01"] == {"00": "970415", "01": "0000000000"}
 
 
+@pytest.mark.parametrize("typed", ["ẩn danh", "Ẩn danh nhé ad", "an danh", "giấu tên"])
+async def test_typing_anonymous_at_the_name_step_is_the_answer(bot, storage, typed):
+    """Not the FAQ answer about giving anonymously (which left the name step waiting, and took
+    the next message, "xác nhận", as the name)."""
+    chat = Chat(bot)
+    assert (await chat.one("ủng hộ 200k")).topic == "pledge_name"
+    assert (await chat.one(typed)).topic == "pledge_phone"
+    summary = await chat.one(payload="pledge:skip_phone")
+    assert "Nhà hảo tâm ẩn danh" in summary.text
+    await chat.say(payload="pledge:confirm")
+    (p,) = await pledges(storage)
+    assert (p.anonymous, p.display_name) == (True, None)
+
+
 async def test_anonymous_and_edit(bot, storage):
     chat = Chat(bot)
     assert (await chat.one("ủng hộ 200k")).topic == "pledge_name"  # amount filled in from the message
