@@ -436,26 +436,19 @@ async def test_link_from_the_terminal_chat_signs_in_on_bot_py_serve(tmp_path):
 async def test_poster_asks_the_running_telegram_channel_for_the_bot_username(assistant):
     """Without TELEGRAM_BOT_USERNAME: the username python-telegram-bot got from getMe."""
     from botapi_stub import BOT_USERNAME, BotApiStub
-    from channels.outbox import Outbox
-    from channels.telegram import TelegramChannel
+    from telegram_helpers import started
 
-    async with BotApiStub() as stub:
-        telegram = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10))
-        assistant.senders.add(telegram.name, telegram.deliver)
-        await telegram.start()
+    async with BotApiStub() as stub, started(assistant, stub) as telegram:
+        app = build_web_app(assistant, telegram=telegram, staff_web=StaffWebConfig())
+        runner = await start_web(app, "127.0.0.1", 0)
+        base = assistant.ports.web_url = f"http://127.0.0.1:{bound_port(runner)}"
         try:
-            app = build_web_app(assistant, telegram=telegram, staff_web=StaffWebConfig())
-            runner = await start_web(app, "127.0.0.1", 0)
-            base = assistant.ports.web_url = f"http://127.0.0.1:{bound_port(runner)}"
-            try:
-                async with client() as http:
-                    await signed_in(http, await sign_in_link(assistant))
-                    async with http.get(base + "/staff/in/ap-phich") as response:
-                        poster = await response.text()
-            finally:
-                await runner.cleanup()
+            async with client() as http:
+                await signed_in(http, await sign_in_link(assistant))
+                async with http.get(base + "/staff/in/ap-phich") as response:
+                    poster = await response.text()
         finally:
-            await telegram.stop()
+            await runner.cleanup()
     assert f"https://t.me/{BOT_USERNAME}?start=nhacnho" in poster and poster.count("<svg") == 3
 
 

@@ -1,39 +1,20 @@
 """End to end on Telegram: the real python-telegram-bot Application, polling a Bot API
 stand-in served on 127.0.0.1, with the real assistant and a SQLite file."""
 import re
-from contextlib import asynccontextmanager
 
 import pytest
 
 from botapi_stub import BotApiStub
 from channels.outbox import Outbox
-from channels.telegram import TelegramChannel
+from telegram_helpers import keyboard_data, running, started
 
 LAN = 5001
-
-
-@asynccontextmanager
-async def running(assistant):
-    """The stand-in, and the bot polling it (paced loosely: pacing has its own tests)."""
-    async with BotApiStub() as stub:
-        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10))
-        assistant.senders.add(channel.name, channel.deliver)
-        await channel.start()
-        try:
-            yield stub
-        finally:
-            await channel.stop()
 
 
 @pytest.fixture
 async def telegram(assistant):
     async with running(assistant) as stub:
         yield stub
-
-
-def keyboard_data(call) -> list[str]:
-    markup = call.params.get("reply_markup") or {}
-    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def test_commands_menu_is_set_in_both_languages(telegram):
@@ -151,20 +132,14 @@ async def test_pledge_with_qr_and_staff_export(telegram_bank, storage):
 async def test_one_busy_resident_does_not_hold_up_another(assistant):
     """Production pacing (1 message/s per chat): Lan's five quick messages are answered in order,
     and Minh, writing at the same time, is not kept waiting behind them."""
-    async with BotApiStub() as stub:
-        channel = TelegramChannel(assistant, stub.token, stub.url)  # the shipped Outbox settings
-        assistant.senders.add(channel.name, channel.deliver)
-        await channel.start()
-        try:
-            for text in ["/lich", "ngày 1/10", "ngày 2/10", "ngày 3/10", "ngày 4/10"]:
-                stub.send_text(LAN, text)
-            await stub.wait_sent(LAN, 1)
-            stub.send_text(6002, "khai mạc ở đâu", first_name="Minh")
-            (answer,) = await stub.wait_sent(6002, 1)
-            replies = await stub.wait_sent(LAN, 5)
-            # Lan's last answer waits about two seconds for her chat's pace; Minh's does not.
-            assert stub.calls.index(answer) < stub.calls.index(replies[-1])
-            days = [re.search(r"(\d/10)</b>", r.params["text"]).group(1) for r in replies[1:]]
-            assert days == ["1/10", "2/10", "3/10", "4/10"]
-        finally:
-            await channel.stop()
+    async with BotApiStub() as stub, started(assistant, stub, outbox=Outbox()):  # the shipped Outbox settings
+        for text in ["/lich", "ngày 1/10", "ngày 2/10", "ngày 3/10", "ngày 4/10"]:
+            stub.send_text(LAN, text)
+        await stub.wait_sent(LAN, 1)
+        stub.send_text(6002, "khai mạc ở đâu", first_name="Minh")
+        (answer,) = await stub.wait_sent(6002, 1)
+        replies = await stub.wait_sent(LAN, 5)
+        # Lan's last answer waits about two seconds for her chat's pace; Minh's does not.
+        assert stub.calls.index(answer) < stub.calls.index(replies[-1])
+        days = [re.search(r"(\d/10)</b>", r.params["text"]).group(1) for r in replies[1:]]
+        assert days == ["1/10", "2/10", "3/10", "4/10"]

@@ -3,38 +3,19 @@ Application and the Bot API stand-in: a photo's caption, the unknown-command ans
 group, staff who never started the bot, and an idle bot against a server without long polling."""
 import asyncio
 import re
-from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import func, select
 
 from botapi_stub import BotApiStub
-from channels.outbox import Outbox
-from channels.telegram import GROUP_QUIET, TelegramChannel
+from telegram_helpers import keyboard_data, running
+from channels.telegram import GROUP_QUIET
 from channels.telegram_updates import PollBackoff
 from storage.models import Resident
 
 LAN, MINH = 5001, 5002
 GROUP = -1001234567890
 STAFF, NEW_STAFF = 9000, 9001
-
-
-@asynccontextmanager
-async def running(assistant, stub=None, **channel_options):
-    async with stub or BotApiStub() as stub:
-        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10),
-                                  **channel_options)
-        assistant.senders.add(channel.name, channel.deliver)
-        await channel.start()
-        try:
-            yield stub
-        finally:
-            await channel.stop()
-
-
-def keyboard_data(call) -> list[str]:
-    markup = call.params.get("reply_markup") or {}
-    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def test_a_photo_caption_is_read_as_text(assistant):

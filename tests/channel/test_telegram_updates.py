@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 
 from botapi_stub import BotApiStub
+from telegram_helpers import running
 from channels.outbox import Outbox
 from channels.telegram import TelegramChannel
 from channels.web import build_web_app, start_web
@@ -81,18 +82,12 @@ async def test_webhook_refuses_what_is_not_an_update_and_drops_what_it_cannot_re
 async def test_polling_skips_an_update_it_cannot_read_and_answers_the_next(assistant, caplog):
     """Unchanged, PTB fails on the whole getUpdates answer, logs it (a resident's words), and asks
     again without confirming it: the same answer for ever, and nobody is answered."""
-    async with BotApiStub() as stub:
-        channel = TelegramChannel(assistant, stub.token, stub.url, outbox=Outbox(rate=1000, per_chat=100, burst=10))
-        assistant.senders.add(channel.name, channel.deliver)
-        await channel.start()
-        try:
-            broken = stub.push_update({"message": {"text": PRIVATE_WORDS, "chat": {"id": LAN, "type": "private"}}})
-            stub.send_text(LAN, "/lich")
-            (reply,) = await stub.wait_sent(LAN, 1)
-            assert "7/10" in reply.params["text"]
-            await stub.wait_for(lambda c: c.method == "getUpdates"
-                                and int(c.params.get("offset") or 0) > broken["update_id"] + 1)
-        finally:
-            await channel.stop()
+    async with running(assistant) as stub:
+        broken = stub.push_update({"message": {"text": PRIVATE_WORDS, "chat": {"id": LAN, "type": "private"}}})
+        stub.send_text(LAN, "/lich")
+        (reply,) = await stub.wait_sent(LAN, 1)
+        assert "7/10" in reply.params["text"]
+        await stub.wait_for(lambda c: c.method == "getUpdates"
+                            and int(c.params.get("offset") or 0) > broken["update_id"] + 1)
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     assert PRIVATE_WORDS not in caplog.text
