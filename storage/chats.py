@@ -44,7 +44,7 @@ class ChatCache:
         if chat is None or now - chat.refreshed >= REFRESH_EVERY or now < chat.refreshed:
             return None
         if name and chat.resident.erased_at is None and name != chat.resident.name:
-            return None  # touch_resident keeps the chat name current
+            return None  # touch_chat keeps the chat name current
         self._chats.move_to_end((channel, user_id))
         return chat
 

@@ -23,10 +23,13 @@ from storage.status import BroadcastStatus, DeliveryStatus, PledgeStatus
 from storage.unit import unit_of
 
 
+def _insert_of(dialect: str):
+    """The INSERT construct with ON CONFLICT support for this database kind."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def _insert(session: AsyncSession, table):
-    """INSERT with ON CONFLICT support for the session's database."""
-    dialect = session.bind.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return _insert_of(session.bind.dialect.name)(table)
 
 
 # The statements messages run (a chat's first message, an unanswered question, a pledge's
@@ -39,11 +42,11 @@ def _built(session: AsyncSession, name: str, build) -> object:
     dialect = session.bind.dialect.name
     stmt = _BUILT.get((name, dialect))
     if stmt is None:
-        stmt = _BUILT[(name, dialect)] = build(postgresql.insert if dialect == "postgresql" else sqlite.insert)
+        stmt = _BUILT[(name, dialect)] = build(_insert_of(dialect))
     return stmt
 
 
-def _touch_statement(insert, with_dialog: bool = False):
+def _touch_statement(insert):
     table = Resident.__table__
     now = bindparam("now", type_=table.c.last_seen.type)
     stmt = insert(table).values(channel=bindparam("channel"), external_id=bindparam("external_id"),
@@ -53,8 +56,6 @@ def _touch_statement(insert, with_dialog: bool = False):
                      else_=table.c.name)  # after "delete my data" the chat name is not kept again
     stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"],
                                       set_={"last_seen": stmt.excluded.last_seen, "name": keep_name})
-    if not with_dialog:
-        return stmt.returning(*table.c)
     dialog = DialogState.__table__
 
     def of_dialog(column):
@@ -87,23 +88,15 @@ def _copy(cls, values) -> object:
     return obj
 
 
-async def touch_resident(session: AsyncSession, channel: str, external_id: str, name: str | None,
-                         language: str, now: datetime) -> Resident:
-    """The resident, created on first contact; name and last_seen kept current. One statement
-    (an upsert returning the row): this runs for every chat not heard from for a while."""
-    row = (await session.execute(_built(session, "touch", _touch_statement), {
-        "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
-    return _detached(Resident, row)
-
-
 async def touch_chat(session: AsyncSession, channel: str, external_id: str, name: str | None, language: str,
                      now: datetime) -> tuple[Resident, DialogState | None]:
-    """touch_resident and get_dialog, for a chat not heard from for a while: in one statement
-    (the upsert returns the dialog too) unless the dialog writer wrote a group meanwhile."""
+    """The resident, created on first contact (name and last_seen kept current), and their
+    dialog: for a chat not heard from for a while. One statement (an upsert returning the row
+    and the dialog) unless the dialog writer wrote a group meanwhile."""
     unit = unit_of(session)
     writer = unit.storage.dialogs if unit is not None else None
     mark = writer.mark() if writer is not None else None
-    row = (await session.execute(_built(session, "touch_chat", lambda insert: _touch_statement(insert, True)), {
+    row = (await session.execute(_built(session, "touch_chat", _touch_statement), {
         "channel": channel, "external_id": external_id, "name": name, "language": language, "now": now})).one()
     values = row._mapping
     resident = _copy(Resident, {column.key: values[column.key] for column in Resident.__table__.c})

@@ -42,7 +42,7 @@ async def add_pledge(assistant: Assistant, user: str, amount: int, name: str | N
                      anonymous: bool = False, phone: str | None = None, status: str = "pledged") -> int:
     now = assistant.clock.now()
     async with assistant.storage.session() as s, s.begin():
-        resident = await repo.touch_resident(s, channel, user, name, "vi", now)
+        resident = (await repo.touch_chat(s, channel, user, name, "vi", now))[0]
         pledge = await repo.create_pledge(s, resident.id, amount, name, anonymous, phone, f"test:{user}:{amount}", now)
         if status != "pledged":
             await repo.transition_pledge(s, pledge.id, "pledged", status, now)
@@ -57,7 +57,7 @@ async def seed_week(assistant: Assistant) -> None:
     async with assistant.storage.session() as s, s.begin():
         residents = []
         for i in range(40):
-            resident = await repo.touch_resident(s, "telegram", str(1000 + i), f"Cư dân {i}", "vi", day)
+            resident = (await repo.touch_chat(s, "telegram", str(1000 + i), f"Cư dân {i}", "vi", day))[0]
             await repo.set_subscribed(s, resident, True, day)
             residents.append(resident.id)
         for offset, (sent, failed, blocked, unreachable) in enumerate([(30, 1, 0, 0), (33, 0, 2, 1), (36, 2, 0, 0),

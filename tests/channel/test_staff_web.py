@@ -376,7 +376,7 @@ async def test_staff_storage_on_every_database(any_storage):
         await staff_store.add_link(s, "secret-link", "telegram:7", now, timedelta(minutes=10))
         await staff_store.add_session(s, "secret-cookie", "telegram:7", "csrf", now, timedelta(hours=12))
         for user, name, amount, phone in (("1", "Nguyễn Thị Lan", 500_000, "0912345678"), ("2", "TRẦN BÌNH", 900_000, None)):
-            resident = await repo.touch_resident(s, "telegram", user, "chat " + user, "vi", now)
+            resident = (await repo.touch_chat(s, "telegram", user, "chat " + user, "vi", now))[0]
             await repo.create_pledge(s, resident.id, amount, name, False, phone, f"k{user}", now)
     async with any_storage.session() as s, s.begin():
         assert await staff_store.peek_link(s, "secret-link", now) == "telegram:7"

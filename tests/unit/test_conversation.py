@@ -93,7 +93,7 @@ async def test_subscribe_and_unsubscribe_are_stored(chat, assistant, clock):
 
 async def test_cancel_always_returns_to_the_menu(chat, assistant):
     async with assistant.storage.session() as s, s.begin():
-        resident = await repo.touch_resident(s, "console", "u1", "Lan", "vi", assistant.clock.now())
+        resident = (await repo.touch_chat(s, "console", "u1", "Lan", "vi", assistant.clock.now()))[0]
         await repo.set_dialog(s, resident.id, "pledge_amount", {"x": 1}, assistant.clock.now())
     reply = await chat.one("/huy")
     assert reply.topic == "cancel" and reply.buttons

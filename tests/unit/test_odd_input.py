@@ -204,8 +204,8 @@ async def test_questions_are_linked_on_every_database(any_storage):
 
     now = datetime(2023, 10, 3, tzinfo=timezone.utc)
     async with any_storage.session() as s, s.begin():
-        lan = await repo.touch_resident(s, "console", "lan", "Lan", "vi", now)
-        hung = await repo.touch_resident(s, "console", "hung", "Hùng", "vi", now)
+        lan = (await repo.touch_chat(s, "console", "lan", "Lan", "vi", now))[0]
+        hung = (await repo.touch_chat(s, "console", "hung", "Hùng", "vi", now))[0]
         for resident in (lan, lan, hung):
             await repo.record_unanswered(s, resident.id, "toi la lan", "Tôi là Lan", now)
         await repo.erase_resident(s, lan, now)

@@ -87,7 +87,7 @@ async def test_the_code_goes_only_where_the_table_says(assistant):
         draft = PledgeDraft.from_dict(stored)
         for kw in [{"text": t} for t in TYPED] + [{"payload": p} for p in question_buttons(assistant, step, draft)]:
             async with assistant.storage.session() as s, s.begin():
-                resident = await repo.touch_resident(s, "console", "u1", "Lan", "vi", assistant.clock.now())
+                resident = (await repo.touch_chat(s, "console", "u1", "Lan", "vi", assistant.clock.now()))[0]
                 await repo.set_dialog(s, resident.id, step, stored, assistant.clock.now())
             assistant.chats.forget_chat("console", "u1")
             await chat.say(**kw)

@@ -172,7 +172,7 @@ class Bench:
         assistant, now = self.assistant, self.clock.now()
         await self.storage.dialogs.flush()  # steps written behind would land after this one
         async with self.storage.session() as s, s.begin():
-            resident = await repo.touch_resident(s, channel, user, "Lan", "vi", now)
+            resident = (await repo.touch_chat(s, channel, user, "Lan", "vi", now))[0]
             if step in (None, "erase"):
                 await repo.clear_dialog(s, resident.id)
             else:

@@ -35,7 +35,7 @@ def calls(monkeypatch):
 
 async def test_a_one_statement_transaction_is_two_calls(storage, calls):
     async with storage.session() as s, s.begin():
-        await repo.touch_resident(s, "console", "1", "Lan", "vi", NOW)  # the first connection is opened here
+        (await repo.touch_chat(s, "console", "1", "Lan", "vi", NOW))[0]  # the first connection is opened here
     calls.clear()
     async with storage.session() as s, s.begin():
         await repo.record_unanswered(s, 1, "gia vang", "giá vàng", NOW)
@@ -46,7 +46,7 @@ async def test_a_one_statement_transaction_is_two_calls(storage, calls):
 
 async def test_a_transaction_without_statements_sends_nothing(storage, calls):
     async with storage.session() as s, s.begin():
-        await repo.touch_resident(s, "console", "1", "Lan", "vi", NOW)
+        (await repo.touch_chat(s, "console", "1", "Lan", "vi", NOW))[0]
     calls.clear()
     async with storage.engine.begin():
         pass
@@ -55,7 +55,7 @@ async def test_a_transaction_without_statements_sends_nothing(storage, calls):
 
 async def test_a_failed_statement_rolls_back_the_ones_before(storage):
     async with storage.session() as s, s.begin():
-        await repo.touch_resident(s, "console", "1", "Lan", "vi", NOW)
+        (await repo.touch_chat(s, "console", "1", "Lan", "vi", NOW))[0]
     with pytest.raises(Exception, match="no such table"):
         async with storage.session() as s, s.begin():
             await repo.record_unanswered(s, 1, "gia vang", "giá vàng", NOW)
@@ -69,7 +69,7 @@ async def test_a_failed_statement_rolls_back_the_ones_before(storage):
 
 async def test_the_write_lock_is_taken_at_the_first_statement(storage, tmp_path):
     async with storage.session() as s, s.begin():
-        await repo.touch_resident(s, "console", "1", "Lan", "vi", NOW)
+        (await repo.touch_chat(s, "console", "1", "Lan", "vi", NOW))[0]
     other = sqlite3.connect(tmp_path / "bot.db", timeout=0, isolation_level=None)
     try:
         async with storage.session() as s, s.begin():
@@ -85,7 +85,7 @@ async def test_the_write_lock_is_taken_at_the_first_statement(storage, tmp_path)
 async def test_rows_rowcount_and_streamed_results(storage):
     async with storage.session() as s, s.begin():
         for user in "abc":
-            await repo.touch_resident(s, "console", user, None, "vi", NOW)
+            (await repo.touch_chat(s, "console", user, None, "vi", NOW))[0]
     async with storage.session() as s, s.begin():
         result = await s.execute(text("UPDATE residents SET language = 'en' WHERE external_id IN ('a', 'b')"))
         assert result.rowcount == 2

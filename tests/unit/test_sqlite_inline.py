@@ -22,7 +22,7 @@ async def test_statements_run_in_the_loops_thread(storage):
     threads = set()
     (await raw_sqlite(storage)).set_trace_callback(lambda _sql: threads.add(threading.get_ident()))
     async with storage.session() as s, s.begin():
-        await repo.touch_resident(s, "telegram", "42", "Lan", "vi", NOW)
+        (await repo.touch_chat(s, "telegram", "42", "Lan", "vi", NOW))[0]
     assert threads == {threading.get_ident()}
 
 
@@ -39,7 +39,7 @@ async def test_a_write_waits_for_another_processs_lock_without_holding_up_the_lo
 
     async def write() -> None:
         async with storage.session() as s, s.begin():
-            await repo.touch_resident(s, "telegram", "42", "Lan", "vi", NOW)
+            (await repo.touch_chat(s, "telegram", "42", "Lan", "vi", NOW))[0]
 
     ticking = asyncio.create_task(ticker())
     writing = asyncio.create_task(write())

@@ -44,7 +44,7 @@ async def test_skipped_deliveries_become_unreachable_and_back(any_storage):
         scripts = ScriptDirectory.from_config(alembic_config(connection))
     (rename,) = [r for r in scripts.walk_revisions() if r.path.endswith("_deliveries_unreachable.py")]
     async with any_storage.session() as s, s.begin():  # rows as the bot stored them before the rename
-        resident = await repo.touch_resident(s, "zalo", "1", None, "vi", NOW)
+        resident = (await repo.touch_chat(s, "zalo", "1", None, "vi", NOW))[0]
         for key, status, reason in [("reminder:2023-10-01", "skipped", "-230: no recent interaction"),
                                     ("reminder:2023-10-02", "skipped", UNREACHABLE_FREE_ONLY),
                                     ("reminder:2023-10-03", "sent", None)]:

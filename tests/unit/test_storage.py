@@ -20,10 +20,10 @@ async def test_migrations_create_the_tables_and_are_idempotent(any_storage):
 
 async def test_resident_is_created_once_and_kept_current(any_storage):
     async with any_storage.session() as s, s.begin():
-        first = await repo.touch_resident(s, "telegram", "42", "Lan", "vi", NOW)
+        first = (await repo.touch_chat(s, "telegram", "42", "Lan", "vi", NOW))[0]
     async with any_storage.session() as s, s.begin():
-        again = await repo.touch_resident(s, "telegram", "42", "Lan Nguyễn", "vi", NOW + timedelta(hours=1))
-        other_channel = await repo.touch_resident(s, "zalo", "42", None, "vi", NOW)
+        again = (await repo.touch_chat(s, "telegram", "42", "Lan Nguyễn", "vi", NOW + timedelta(hours=1)))[0]
+        other_channel = (await repo.touch_chat(s, "zalo", "42", None, "vi", NOW))[0]
     assert again.id == first.id != other_channel.id
     assert again.name == "Lan Nguyễn"
     assert again.first_seen == NOW and again.last_seen == NOW + timedelta(hours=1)
@@ -33,7 +33,7 @@ async def test_resident_is_created_once_and_kept_current(any_storage):
 async def test_concurrent_first_messages_make_one_resident(any_storage):
     async def touch():
         async with any_storage.session() as s, s.begin():
-            return (await repo.touch_resident(s, "telegram", "7", "Hoa", "vi", NOW)).id
+            return ((await repo.touch_chat(s, "telegram", "7", "Hoa", "vi", NOW))[0]).id
     ids = await asyncio.gather(*(touch() for _ in range(10)))
     assert len(set(ids)) == 1
     async with any_storage.session() as s:
@@ -42,7 +42,7 @@ async def test_concurrent_first_messages_make_one_resident(any_storage):
 
 async def test_dialog_state_survives_a_restart(any_storage, db_url):
     async with any_storage.session() as s, s.begin():
-        resident = await repo.touch_resident(s, "console", "1", None, "vi", NOW)
+        resident = (await repo.touch_chat(s, "console", "1", None, "vi", NOW))[0]
         await repo.set_dialog(s, resident.id, "pledge_name", {"amount": 500000, "note": "Tổ 5 <b>"}, NOW)
         await repo.set_dialog(s, resident.id, "pledge_phone", {"amount": 500000, "note": "Tổ 5 <b>"}, NOW)
     restarted = Storage(db_url)
@@ -57,7 +57,7 @@ async def test_dialog_state_survives_a_restart(any_storage, db_url):
 
 async def test_unanswered_questions_count_per_text(any_storage):
     async with any_storage.session() as s, s.begin():
-        residents = [await repo.touch_resident(s, "console", user, None, "vi", NOW) for user in ("a", "b")]
+        residents = [(await repo.touch_chat(s, "console", user, None, "vi", NOW))[0] for user in ("a", "b")]
         for i, wording in enumerate(["gia vang", "gia vang", "thoi tiet", "gia vang"]):
             await repo.record_unanswered(s, residents[i % 2].id, wording, wording.upper(), NOW)
     async with any_storage.session() as s:
@@ -101,7 +101,7 @@ async def main():
     storage = Storage("sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
     await storage.start()
     async with storage.session() as s, s.begin():
-        resident = await repo.touch_resident(s, "console", "1", "Lan", "vi", datetime.now(timezone.utc))
+        resident = (await repo.touch_chat(s, "console", "1", "Lan", "vi", datetime.now(timezone.utc)))[0]
         print(resident.name, await repo.get_dialog(s, resident.id))
     await storage.close()
 

@@ -202,7 +202,7 @@ async def test_a_chat_read_again_finds_its_dialog_in_the_database(bot, any_stora
 
 async def test_the_writer_tells_a_reader_whether_a_group_was_written_meanwhile(any_storage):
     async with any_storage.session() as s, s.begin():
-        resident = await repo.touch_resident(s, "console", "1", None, "vi", NOW)
+        resident = (await repo.touch_chat(s, "console", "1", None, "vi", NOW))[0]
     writer = any_storage.dialogs
     mark = writer.mark()
     assert writer.unchanged(mark)
