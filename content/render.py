@@ -1,15 +1,37 @@
 """Values from the week file, written the way residents read them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from content.schema import Faq, SubAnswer, Text, Week
 from content.texts import TEXTS, escape
 from core.amounts import format_vnd
 
-# The week is frozen, so its values are worked out once per week and language (a week read
-# again or built in a test is another object: the identity check sees it).
-_VALUES: dict[tuple[int, str, bool], tuple[Week, dict[str, str]]] = {}
+T = TypeVar("T")
+
+
+class PerWeek:
+    """What is worked out once per week: the week is frozen (a week read again, or built in a
+    test, is another object: the identity check sees it). At `limit` entries it starts again."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._cache: dict[tuple, tuple[Week, object]] = {}
+
+    def get(self, week: Week, key: tuple, make: Callable[[], T]) -> T:
+        cached = self._cache.get((id(week), *key))
+        if cached is not None and cached[0] is week:
+            return cached[1]
+        if len(self._cache) >= self.limit:
+            self._cache.clear()
+        value = make()
+        self._cache[(id(week), *key)] = (week, value)
+        return value
+
+
+_VALUES = PerWeek(64)  # per week, language and escaping
 
 
 def dmy(d: date) -> str:
@@ -36,16 +58,12 @@ def escaped_values(week: Week, lang: str) -> dict[str, str]:
 
 
 def _values(week: Week, lang: str, html: bool) -> dict[str, str]:
-    cached = _VALUES.get((id(week), lang, html))
-    if cached is not None and cached[0] is week:
-        return cached[1]
-    if len(_VALUES) >= 64:  # weeks built by tests, or read again: keep the cache small
-        _VALUES.clear()
-    values = _compute(week, lang)
-    if html:
-        values = {k: escape(v) for k, v in {**values, "reminder_time": week.reminder_time}.items()}
-    _VALUES[(id(week), lang, html)] = (week, values)
-    return values
+    def make() -> dict[str, str]:
+        values = _compute(week, lang)
+        if html:
+            values = {k: escape(v) for k, v in {**values, "reminder_time": week.reminder_time}.items()}
+        return values
+    return _VALUES.get(week, (lang, html), make)
 
 
 def _compute(week: Week, lang: str) -> dict[str, str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from content.render import dm, dmy
+from content.render import PerWeek, dm, dmy
 from content.schema import Day
 from content.texts import Html, escape
 from core.dates import asks_days_left, find_day, find_week
@@ -22,21 +22,12 @@ planned plan going do does
 """.split())
 
 
-# Rendered days: the week is frozen, so a day reads the same for everyone in a language.
-_BLOCKS: dict[tuple[int, str, date, str], tuple[object, str]] = {}
+_BLOCKS = PerWeek(512)  # a day reads the same for everyone in a language
 
 
 def day_block(ctx: Voice, day: Day, relative: str = "") -> str:
     """A day's program. `relative`: "Hôm nay, " or "Ngày mai, " before the date, when it is."""
-    key = (id(ctx.week), ctx.lang, day.date, relative)
-    cached = _BLOCKS.get(key)
-    if cached is not None and cached[0] is ctx.week:
-        return cached[1]
-    if len(_BLOCKS) >= 512:  # weeks built by tests, or read again
-        _BLOCKS.clear()
-    block = _render_day(ctx, day, relative)
-    _BLOCKS[key] = (ctx.week, block)
-    return block
+    return _BLOCKS.get(ctx.week, (ctx.lang, day.date, relative), lambda: _render_day(ctx, day, relative))
 
 
 def _render_day(ctx: Voice, day: Day, relative: str) -> str:
