@@ -33,7 +33,7 @@ def escape(text: str) -> str:
 
 def say(lang: str, key: str, **values: object) -> str:
     """The text in HTML, its values escaped unless they are Html already."""
-    return TEXTS[lang][key].format(**{k: v if isinstance(v, Html) else escape(str(v)) for k, v in values.items()})
+    return say_over(lang, key, {}, values)
 
 
 def say_over(lang: str, key: str, escaped: dict[str, str], values: dict[str, object]) -> str:
